@@ -1,0 +1,55 @@
+"""Findings: the one currency between the engine and every front (CLI reports, Action, proxy).
+
+A finding is produced for every failed rule check or failed/undefined policy, whether or not it ends up blocking,
+so that reports can show advisory results, suppressed ones (with the reason) and overridden ones alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENFORCEMENT_LEVELS = ("advisory", "soft-mandatory", "hard-mandatory")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+@dataclass
+class Finding:
+    """One guardrail that a job does not meet.
+
+    ``rule``    rule ID (kind "rule") or policy name (kind "policy").
+    ``path``    API path of the offending value, formatted like ``TaskGroups[0].Tasks[1].Env.DB_PASSWORD``
+                ("" for the whole job).
+    ``file/line/column``  from the job's source map (line 0 when unknown, e.g. a request body).
+    ``suppressed``        waived by a comment, a ``jobguard.ignore`` meta key or a config exception;
+                          ``suppression`` then says by what and why.
+    ``overridden``        a soft-mandatory failure let through by ``--policy-override`` / ``PolicyOverride``.
+    ``message``           never contains a secret value (rules redact before they report).
+    """
+
+    rule: str
+    kind: str
+    enforcement_level: str
+    severity: str
+    message: str
+    file: str
+    line: int = 0
+    column: int = 0
+    job: str = ""
+    path: str = ""
+    suppressed: bool = False
+    overridden: bool = False
+    suppression: dict[str, Any] | None = None
+    title: str = ""
+    help_uri: str = ""
+    trace: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def blocking(self, fail_on: str = "soft-mandatory") -> bool:
+        """Does this finding fail a run whose threshold is ``fail_on``? Suppressed and overridden never do."""
+        if self.suppressed or self.overridden:
+            return False
+        return ENFORCEMENT_LEVELS.index(self.enforcement_level) >= ENFORCEMENT_LEVELS.index(fail_on)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
