@@ -70,6 +70,10 @@ class Rule:
     def check(self, ctx: RuleContext) -> Iterable[Violation]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def effective_params(self, ctx: RuleContext) -> dict[str, Any]:
+        """``default_params`` overlaid with the configured ones, so a rule also works when run without the engine."""
+        return {**self.default_params, **(ctx.params or {})}
+
     def describe(self) -> dict[str, Any]:
         """Metadata as plain data (for ``jobguard rules --format json`` and SARIF's ``tool.driver.rules``)."""
         return {
