@@ -7,6 +7,19 @@ A plugin is any importable module or object registered under the ``jobguard`` en
 
 and implementing some of the hooks below with ``@jobguard.hookimpl``. jobguard's own built-in rules are loaded the
 same way (``jobguard.rules``), so the built-ins are proof that the API is enough.
+
+How plugins are found and combined (:mod:`jobguard.plugins`):
+
+* ``jobguard.plugins.get_plugin_manager()`` is the process-wide ``pluggy.PluginManager``: the hook specs below, every
+  ``jobguard`` entry point of every installed distribution, the built-in rule pack and the engine's own rules
+  (``invalid-suppression``, ``expired-suppression``). A plugin that fails to import is a
+  :class:`jobguard.engine.errors.PluginError` (exit 2), never a traceback.
+* Contributions are collected per plugin, so conflicts name both sides: two plugins registering the same rule ID,
+  or the same policy import name, is a ``PluginError`` at start-up.
+* ``jobguard rules`` lists every rule with the plugin (and distribution version) that provides it; a plugin's
+  distribution version is part of ``Engine.fingerprint()``, so upgrading a plugin invalidates the check cache.
+
+A complete example plugin lives in ``tests/plugin_example`` (one rule, one policy import, its own pyproject.toml).
 """
 
 from __future__ import annotations
@@ -24,6 +37,14 @@ def jobguard_rules():
     """Return an iterable of :class:`jobguard.rules.base.Rule` instances this plugin provides.
 
     Rule IDs are global: two plugins registering the same ID is a configuration error reported at start-up.
+
+    Rule classes are accepted too (they are instantiated with no arguments). Each rule is checked when it is
+    registered: a kebab-case ``id``, a ``severity`` from :data:`jobguard.engine.findings.SEVERITIES`, an
+    ``enforcement_level`` from :data:`jobguard.engine.findings.ENFORCEMENT_LEVELS` and a callable ``check``.
+    ``params_schema`` is a JSON Schema for the rule's ``params``; ``default_params`` merged with the
+    ``rule "ID" { params = {...} }`` block of ``jobguard.hcl`` must satisfy it (errors point at the config file).
+    The engine calls ``check(RuleContext)`` once per job; an exception from it is reported in ``Result.errors``
+    and fails the run (fail closed) without stopping the other rules.
     """
 
 
@@ -34,6 +55,9 @@ def jobguard_policy_imports():
     The factory is called with no arguments once per evaluation and returns a
     :class:`jobguard.lang.values.SentinelObject` (or a plain dict of static data). Policies then use
     ``import "name"``. Built-in imports (strings, time, ...) cannot be replaced.
+
+    A plain dict may be given instead of a factory for static data. Two plugins providing the same name is a
+    ``PluginError`` at start-up.
     """
 
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from jobguard.action import annotations
 from jobguard.action.changes import GitError, changed_files, changed_lines, repo_root
@@ -109,7 +110,7 @@ def main() -> int:
 
     active = [f for f in findings if not f.get("suppressed")]
     blocking = [f for f in active if annotations.annotation_level(f, s.fail_on) == "error"]
-    summary = open(markdown, encoding="utf-8").read() if os.path.exists(markdown) else ""
+    summary = Path(markdown).read_text(encoding="utf-8") if os.path.exists(markdown) else ""
     if note:
         summary = f"{note}\n\n{summary}"
     if hidden:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
 
 FAIL_ON_LEVELS = ("advisory", "soft-mandatory", "hard-mandatory")
 
@@ -34,7 +34,7 @@ class Settings:
     runner_temp: str = ""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         fail_on = env.get("INPUT_FAIL_ON", "").strip() or "soft-mandatory"
         if fail_on not in FAIL_ON_LEVELS:

@@ -9,7 +9,8 @@ longer knows). Both work on the tree python-hcl2's Lark parser builds with ``pro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -55,13 +56,22 @@ def parse(text: str, filename: str) -> Tree:
     try:
         return parses_to_tree(text)
     except UnexpectedInput as exc:
-        token = getattr(exc, "token", None)
-        what = f"unexpected {token!r}" if token is not None and str(token).strip() else "unexpected end of input"
-        if isinstance(token, Token) and token.type == "$END":
-            what = "unexpected end of input"
-        raise HclSyntaxError(Diagnostic(filename, exc.line or 0, exc.column or 0, "Invalid HCL syntax", what)) from None
+        raise HclSyntaxError(Diagnostic(filename, exc.line or 0, exc.column or 0, "Invalid HCL syntax",
+                                          _unexpected(exc))) from None
     except Exception as exc:  # lark may raise other LarkErrors (e.g. from the post-lexer)
         raise HclSyntaxError(Diagnostic(filename, 0, 0, "Invalid HCL syntax", str(exc).splitlines()[0])) from None
+
+
+def _unexpected(exc: UnexpectedInput) -> str:
+    """A short human description of what the parser tripped over (never Lark's multi-line dump)."""
+    token = getattr(exc, "token", None)
+    if isinstance(token, Token):
+        if token.type == "$END":
+            return "unexpected end of file"
+        text = next((line.strip() for line in str(token).splitlines() if line.strip()), "")
+        return f"unexpected {text[:40]!r}" if text else "unexpected end of line"
+    char = getattr(exc, "char", None)
+    return f"unexpected character {char!r}" if char else "unexpected input"
 
 
 def name_of(node: Tree | Token) -> str:

@@ -22,7 +22,8 @@ SCALAR_KINDS = frozenset({"string", "int", "uint", "float", "bool", "duration", 
 class Field:
     """One Go struct field as ``encoding/json`` sees it.
 
-    ``kind``      "string" | "int" | "uint" | "float" | "bool" | "duration" | "bytes" | "any" | "struct" | "list" | "map"
+    ``kind``      "string" | "int" | "uint" | "float" | "bool" | "duration" | "bytes" | "any" (scalars and free-form),
+                  "struct" | "list" | "map"
     ``pointer``   nil-able (pointer, slice, map, interface): printed as ``null`` when unset. Value types print zero.
     ``elem``      struct name (kind struct, or list/map of struct) or the element kind of a list/map of scalars;
                   ``"list:string"`` for ``map[string][]string``.
@@ -30,6 +31,7 @@ class Field:
     ``hcl_kind``  "attr" | "block" | "label" | None.
     ``bits``      integer width (8, 16, 32, 64) for range checks of int/uint kinds.
     ``omitempty`` ``json:",omitempty"``: left out of the output when empty.
+    ``required``  an HCL attribute whose tag lacks ``,optional`` (gohcl reports it missing when absent).
     """
 
     name: str
@@ -40,6 +42,7 @@ class Field:
     hcl_kind: str | None = None
     bits: int = 64
     omitempty: bool = False
+    required: bool = False
 
     @property
     def is_struct(self) -> bool:
@@ -130,7 +133,8 @@ STRUCTS: dict[str, tuple[Field, ...]] = {
         _ls("Constraints", "Constraint", "constraint"), _ls("Affinities", "Affinity", "affinity"),
         _ls("TaskGroups", "TaskGroup", "group"), _st("Update", "UpdateStrategy", "update"),
         _st("Multiregion", "Multiregion", "multiregion"), _ls("Spreads", "Spread", "spread"),
-        _st("Periodic", "PeriodicConfig", "periodic"), _st("ParameterizedJob", "ParameterizedJobConfig", "parameterized"),
+        _st("Periodic", "PeriodicConfig", "periodic"),
+        _st("ParameterizedJob", "ParameterizedJobConfig", "parameterized"),
         _st("Reschedule", "ReschedulePolicy", "reschedule"), _st("Migrate", "MigrateStrategy", "migrate"),
         _mp("Meta", hcl="meta"), _st("UI", "JobUIConfig", "ui"),
         _b("Stop", p=True), _s("ParentID", p=True), _b("Dispatched"), _s("DispatchIdempotencyToken", p=True),
@@ -181,7 +185,8 @@ STRUCTS: dict[str, tuple[Field, ...]] = {
         _ls("Tasks", "Task", "task"), _ls("Spreads", "Spread", "spread"),
         Field("Volumes", "map", True, "VolumeRequest", "volume", "block"),
         _st("RestartPolicy", "RestartPolicy", "restart"), _st("Disconnect", "DisconnectStrategy", "disconnect"),
-        _st("ReschedulePolicy", "ReschedulePolicy", "reschedule"), _st("EphemeralDisk", "EphemeralDisk", "ephemeral_disk"),
+        _st("ReschedulePolicy", "ReschedulePolicy", "reschedule"),
+        _st("EphemeralDisk", "EphemeralDisk", "ephemeral_disk"),
         _st("Update", "UpdateStrategy", "update"), _st("Migrate", "MigrateStrategy", "migrate"),
         _ls("Networks", "NetworkResource", "network"), _mp("Meta", hcl="meta"), _ls("Services", "Service", "service"),
         _d("ShutdownDelay", "shutdown_delay", p=True), _d("MaxRunDuration", "max_run_duration", p=True),
@@ -334,15 +339,15 @@ STRUCTS: dict[str, tuple[Field, ...]] = {
         _st("Identity", "WorkloadIdentity"), _ls("Identities", "WorkloadIdentity", "identity"),
         _ls("Actions", "Action", "action"), _st("Schedule", "TaskSchedule", "schedule"),
     ),
-    "TaskLifecycle": (_s("Hook", "hook"), _b("Sidecar", "sidecar")),
+    "TaskLifecycle": (_s("Hook", "hook", required=True), _b("Sidecar", "sidecar")),
     "Resources": (
         _i("CPU", "cpu", p=True), _i("Cores", "cores", p=True), _i("MemoryMB", "memory", p=True),
         _i("MemoryMaxMB", "memory_max", p=True), _i("DiskMB", "disk", p=True),
         _ls("Networks", "NetworkResource", "network"), _ls("Devices", "RequestedDevice", "device"),
         _st("NUMA", "NUMAResource", "numa"), _i("SecretsMB", "secrets", p=True), _i("IOPS", "iops", p=True),
     ),
-    "RequestedDevice": (_s("Name", "@name"), _u("Count", "count", p=True), _ls("Constraints", "Constraint", "constraint"),
-                        _ls("Affinities", "Affinity", "affinity")),
+    "RequestedDevice": (_s("Name", "@name"), _u("Count", "count", p=True),
+                        _ls("Constraints", "Constraint", "constraint"), _ls("Affinities", "Affinity", "affinity")),
     "NUMAResource": (_s("Affinity", "affinity"), _lv("Devices", hcl="devices")),
     "LogConfig": (_i("MaxFiles", "max_files", p=True), _i("MaxFileSizeMB", "max_file_size", p=True),
                   _b("Enabled", "enabled", p=True), _b("Disabled", "disabled", p=True)),
@@ -366,9 +371,12 @@ STRUCTS: dict[str, tuple[Field, ...]] = {
         _b("Envvars", "env", p=True), _d("VaultGrace", "vault_grace", p=True), _st("Wait", "WaitConfig", "wait"),
         _b("ErrMissingKey", "error_on_missing_key", p=True),
     ),
-    "ChangeScript": (_s("Command", "command", p=True), _lv("Args", hcl="args"), _d("Timeout", "timeout", p=True),
-                     _b("FailOnError", "fail_on_error", p=True), _b("RunOnFirstRender", "run_on_first_render", p=True)),
-    "WaitConfig": (_d("Min", "min", p=True), _d("Max", "max", p=True)),
+    "ChangeScript": (
+        _s("Command", "command", p=True, required=True), _lv("Args", hcl="args"), _d("Timeout", "timeout", p=True),
+        _b("FailOnError", "fail_on_error", p=True, required=True),
+        _b("RunOnFirstRender", "run_on_first_render", p=True),
+    ),
+    "WaitConfig": (_d("Min", "min", p=True, required=True), _d("Max", "max", p=True, required=True)),
     "DispatchPayloadConfig": (_s("File", "file"),),
     "VolumeMount": (
         _s("Volume", "volume", p=True), _s("Destination", "destination", p=True), _b("ReadOnly", "read_only", p=True),
@@ -382,9 +390,9 @@ STRUCTS: dict[str, tuple[Field, ...]] = {
     "WorkloadIdentity": (
         _s("Name", "name"), _lv("Audience", hcl="aud"), _s("ChangeMode", "change_mode"),
         _s("ChangeSignal", "change_signal"), _b("Env", "env"), _b("File", "file"), _s("Filepath", "filepath"),
-        _s("ServiceName", "service_name"), _d("TTL", "ttl"), _mp("ExtraClaims", hcl="extra_claims", kind="attr"),
+        _s("ServiceName", "service_name"), _d("TTL", "ttl"), _lv("ExtraClaims", hcl="extra_claims"),
     ),
-    "Action": (_s("Name", "@name"), _s("Command", "command"), _lv("Args", hcl="args")),
+    "Action": (_s("Name", "@name"), _s("Command", "command", required=True), _lv("Args", hcl="args")),
     "TaskSchedule": (_st("Cron", "TaskScheduleCron", "cron"),),
     "TaskScheduleCron": (_s("Start", "start"), _s("End", "end"), _s("Timezone", "timezone")),
 }
@@ -436,8 +444,21 @@ def _complete_value(f: Field, value: Any) -> Any:
     if f.kind == "list" and elem_is_struct and isinstance(value, list):
         return [None if v is None else complete(v, f.elem or "") for v in value]
     if f.kind == "map" and elem_is_struct and isinstance(value, dict):
-        return {k: None if v is None else complete(v, f.elem or "") for k, v in value.items()}
-    return copy.deepcopy(value)
+        return {k: None if v is None else complete(v, f.elem or "") for k, v in sorted(value.items())}
+    return go_sorted(copy.deepcopy(value))
 
 
-__all__ = ["FIELDS", "SCALAR_KINDS", "STRUCTS", "Field", "complete", "field", "fields_of"]
+def go_sorted(value: Any) -> Any:
+    """``value`` with every map's keys in the order ``encoding/json`` prints them (sorted byte-wise).
+
+    Go marshals maps with sorted keys, so user maps (``Meta``, ``Env``, task ``Config`` at any depth) come out
+    sorted whatever order the job file used. Code-point order of ``str`` equals UTF-8 byte order.
+    """
+    if isinstance(value, dict):
+        return {k: go_sorted(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [go_sorted(v) for v in value]
+    return value
+
+
+__all__ = ["FIELDS", "SCALAR_KINDS", "STRUCTS", "Field", "complete", "field", "fields_of", "go_sorted"]

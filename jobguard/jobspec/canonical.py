@@ -30,7 +30,7 @@ def canonicalize(job: Obj) -> Obj:
     return j
 
 
-# ---- small helpers --------------------------------------------------------------------------------------------------
+# ---- small helpers -------------------------------------------------------------------------------------------------
 
 def _default(obj: Obj, key: str, value: Any) -> None:
     """Go's ``if x == nil { x = pointerOf(value) }``."""
@@ -66,7 +66,7 @@ def _each(items: list | dict | None):
     return [v for v in (items or []) if v is not None]
 
 
-# ---- defaults (api package) -----------------------------------------------------------------------------------------
+# ---- defaults (api package) ----------------------------------------------------------------------------------------
 
 def default_update_strategy() -> Obj:
     return {"Stagger": 30 * SECOND, "MaxParallel": 1, "HealthCheck": "checks", "MinHealthyTime": 10 * SECOND,
@@ -101,7 +101,7 @@ def default_log_config() -> Obj:
     return complete({"MaxFiles": 10, "MaxFileSizeMB": 10, "Disabled": False}, "LogConfig")
 
 
-# ---- Job --------------------------------------------------------------------------------------------------------------
+# ---- Job -----------------------------------------------------------------------------------------------------------
 
 _JOB_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("ParentID", ""), ("Namespace", "default"), ("Priority", 50), ("Stop", False), ("Region", "global"),
@@ -164,7 +164,7 @@ def _multiregion(m: Obj) -> None:
         _default(region, "Meta", {})
 
 
-# ---- TaskGroup ------------------------------------------------------------------------------------------------------
+# ---- TaskGroup -----------------------------------------------------------------------------------------------------
 
 def _task_group(g: Obj, job: Obj) -> None:
     job_type = job["Type"]
@@ -229,7 +229,7 @@ def _consul(c: Obj, inherit_namespace: str | None = None) -> None:
     _default_zero(c, "Cluster", "default")
 
 
-# ---- Task -----------------------------------------------------------------------------------------------------------
+# ---- Task ----------------------------------------------------------------------------------------------------------
 
 def _task(t: Obj, g: Obj, job: Obj) -> None:
     if t.get("Resources") is None:
@@ -269,13 +269,13 @@ def _resources(r: Obj) -> None:
     _default(r, "Cores", 0)
     _default(r, "CPU", 0 if cores_given else 100)
     _default(r, "MemoryMB", 300)
-    _nil_if_empty(r, "Networks", "Devices")
     for device in _each(r.get("Devices")):
         _default(device, "Count", 1)
         for affinity in _each(device.get("Affinities")):
             _default(affinity, "Weight", 50)
     if r.get("NUMA") is not None:
         _default_zero(r["NUMA"], "Affinity", "none")
+        _nil_if_empty(r["NUMA"], "Devices")
 
 
 def _log_config(lc: Obj | None) -> Obj:
@@ -341,7 +341,7 @@ def _volume_mount(vm: Obj) -> None:
     _default(vm, "SELinuxLabel", "")
 
 
-# ---- Services -------------------------------------------------------------------------------------------------------
+# ---- Services ------------------------------------------------------------------------------------------------------
 
 def _service(s: Obj, task: Obj | None, g: Obj, job: Obj) -> None:
     """Group services (``task`` None) are named ``<job>-<group>``, task services ``<job>-<group>-<task>``."""
@@ -440,5 +440,11 @@ def _gateway(g: Obj) -> None:
         _nil_if_empty(terminating, "Services")
 
 
-__all__ = ["canonicalize", "default_restart_policy", "default_reschedule_policy", "default_update_strategy",
-           "default_migrate_strategy", "default_log_config"]
+__all__ = [
+    "canonicalize",
+    "default_log_config",
+    "default_migrate_strategy",
+    "default_reschedule_policy",
+    "default_restart_policy",
+    "default_update_strategy",
+]

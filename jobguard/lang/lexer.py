@@ -43,6 +43,8 @@ _ENDS_STATEMENT = {
     "IS_EMPTY", "IS_NOT_EMPTY", "IS_DEFINED", "IS_NOT_DEFINED",
 }
 
+_DIGITS = "0123456789"
+
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f",
             "v": "\v", "0": "\0"}
 
@@ -133,7 +135,7 @@ class Lexer:
                 self._block_comment()
             elif c.isalpha() or c == "_":
                 self._word()
-            elif c.isdigit() or (c == "." and self.i + 1 < n and src[self.i + 1].isdigit()):
+            elif c in _DIGITS or (c == "." and self.i + 1 < n and src[self.i + 1] in _DIGITS):
                 self._number()
             elif c == '"':
                 self._string()
@@ -208,21 +210,21 @@ class Lexer:
             else:
                 self._emit("INT", start, line, col, int(digits, 16))
             return
-        while j < n and src[j].isdigit():
+        while j < n and src[j] in _DIGITS:
             j += 1
         is_float = False
         if j < n and src[j] == ".":
             is_float = True
             j += 1
-            while j < n and src[j].isdigit():
+            while j < n and src[j] in _DIGITS:
                 j += 1
         if j < n and src[j] in "eE":
             k = j + 1
             if k < n and src[k] in "+-":
                 k += 1
-            if k < n and src[k].isdigit():
+            if k < n and src[k] in _DIGITS:
                 is_float = True
-                while k < n and src[k].isdigit():
+                while k < n and src[k] in _DIGITS:
                     k += 1
                 j = k
         self.i = j
@@ -289,7 +291,7 @@ class Lexer:
         src = self.src
         start, line, col = self.i, self.line, self._col(self.i)
         two = src[self.i:self.i + 2]
-        if two in PUNCT:
+        if len(two) == 2 and two in PUNCT:
             self.i += 2
             self._emit(PUNCT[two], start, line, col)
             return

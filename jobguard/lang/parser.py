@@ -213,7 +213,7 @@ def _describe(tok) -> str:
 
 
 def _expected(names) -> str:
-    shown = sorted({_TOKEN_NAMES.get(x, x.lower().replace("_", " ")) for x in names})
+    shown = sorted({_TOKEN_NAMES.get(x, "'" + x.lower().replace("_", " ") + "'") for x in names})
     if len(shown) > 6:
         return ""
     return "; expected " + ", ".join(shown)
@@ -235,8 +235,10 @@ def parse(source: str, filename: str = "<policy>") -> n.Module:
             result = _lark().parse(body_tokens[start:])
         except UnexpectedToken as e:
             tok = e.token
-            line = getattr(tok, "line", None) or (tokens[-1].line)
-            col = getattr(tok, "column", None) or (tokens[-1].col)
+            if tok.type == "$END" or not getattr(tok, "line", None):
+                line, col = tokens[-1].line, tokens[-1].col  # our $END token knows where the file ends
+            else:
+                line, col = tok.line, tok.column
             diags.append(Diagnostic(filename, line, col, f"unexpected {_describe(tok)}{_expected(e.expected)}"))
             idx = _index_of(body_tokens, tok, start)
             nxt = _next_top_level(body_tokens, depth, idx, start)
@@ -247,7 +249,10 @@ def parse(source: str, filename: str = "<policy>") -> n.Module:
         except UnexpectedInput as e:  # pragma: no cover - our lexer never produces UnexpectedCharacters
             diags.append(Diagnostic(filename, getattr(e, "line", 0) or 0, getattr(e, "column", 0) or 0, str(e)))
             break
-        except VisitError as e:
+        except _NodeError as e:
+            diags.append(Diagnostic(filename, e.node.line, e.node.col, e.message))
+            break
+        except VisitError as e:  # pragma: no cover - inline transformers raise directly; kept for safety
             orig = e.orig_exc
             if isinstance(orig, _NodeError):
                 diags.append(Diagnostic(filename, orig.node.line, orig.node.col, orig.message))

@@ -13,9 +13,9 @@ from typing import Any
 class _Undefined:
     """Sentinel's ``undefined``: the result of reading something that is not there."""
 
-    _instance: "_Undefined | None" = None
+    _instance: _Undefined | None = None
 
-    def __new__(cls) -> "_Undefined":
+    def __new__(cls) -> _Undefined:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

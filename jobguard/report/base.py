@@ -34,7 +34,8 @@ class FileResult:
     ``lines``     the source lines that findings and errors point at (1-based line -> text), already masked where a
                   finding flags a secret, so that a reporter can show them without ever seeing a secret value.
     ``checks``    IDs of the rules and policies that ran on this file, when the engine tells (JUnit passes).
-    ``policy_failed``  the engine failed the file closed (a policy hit a runtime error) at these enforcement levels.
+    ``failed_closed``  the engine could not finish evaluating the job (a policy or rule hit a runtime error), so the
+                  file fails the run whatever the findings say (the engine's "fail closed").
     """
 
     file: str
@@ -43,21 +44,21 @@ class FileResult:
     errors: list[Diagnostic] = field(default_factory=list)
     lines: dict[int, str] = field(default_factory=dict)
     checks: list[str] = field(default_factory=list)
-    blocking_at: dict[str, bool] = field(default_factory=dict)
+    failed_closed: bool = False
     input_error: bool = False
+    internal_error: bool = False
     cached: bool = False
 
     def is_blocking(self, fail_on: str) -> bool:
         """Does this file fail a run at ``fail_on``: a blocking finding, or the engine failing closed."""
-        if any(f.blocking(fail_on) for f in self.findings):
-            return True
-        return bool(self.blocking_at.get(fail_on))
+        return self.failed_closed or any(f.blocking(fail_on) for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file, "jobs": list(self.jobs), "findings": [f.to_dict() for f in self.findings],
             "errors": [_diag_to_plain(d) for d in self.errors], "lines": {str(k): v for k, v in self.lines.items()},
-            "checks": list(self.checks), "blocking_at": dict(self.blocking_at), "input_error": self.input_error,
+            "checks": list(self.checks), "failed_closed": self.failed_closed, "input_error": self.input_error,
+            "internal_error": self.internal_error,
         }
 
     @classmethod
@@ -67,8 +68,8 @@ class FileResult:
             findings=[Finding(**f) for f in data.get("findings", [])],
             errors=[Diagnostic(**e) for e in data.get("errors", [])],
             lines={int(k): v for k, v in data.get("lines", {}).items()},
-            checks=list(data.get("checks", [])), blocking_at=dict(data.get("blocking_at", {})),
-            input_error=bool(data.get("input_error")),
+            checks=list(data.get("checks", [])), failed_closed=bool(data.get("failed_closed")),
+            input_error=bool(data.get("input_error")), internal_error=bool(data.get("internal_error")),
         )
 
 
@@ -124,7 +125,9 @@ class RunResult:
         return bool(self.errors) or any(fr.input_error for fr in self.files)
 
     def exit_code(self) -> int:
-        """0 nothing blocking, 1 a blocking failure, 2 input errors (which take precedence)."""
+        """0 nothing blocking, 1 a blocking failure, 2 input errors, 3 an internal error (worst wins)."""
+        if any(fr.internal_error for fr in self.files):
+            return 3
         if self.input_errors:
             return 2
         return 1 if self.blocking else 0

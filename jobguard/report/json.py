@@ -8,7 +8,8 @@ Shape (``version`` 1)::
      "errors": [{"file", "line", "column", "message"}],
      "summary": {"files", "jobs", "findings", "blocking", "advisory", "overridden", "suppressed", "errors", ...}}
 
-The top level has exactly these four keys. Fields are only ever added inside findings and summary within a version; renaming or removing one means ``version`` 2.
+The top level has exactly these four keys. Within a version, fields are only ever added inside findings and
+summary; renaming or removing one means ``version`` 2.
 """
 
 from __future__ import annotations

@@ -30,20 +30,16 @@ class UnknownFormatError(ValueError):
         self.known = known
 
 
-def _default_plugin_manager() -> Any:
-    import pluggy
+def default_plugin_manager() -> Any:
+    """The process-wide plugin manager (shared with the engine, see :mod:`jobguard.plugins`)."""
+    from jobguard.plugins import get_plugin_manager
 
-    from jobguard import hookspec
-
-    pm = pluggy.PluginManager(hookspec.PROJECT)
-    pm.add_hookspecs(hookspec)
-    pm.load_setuptools_entrypoints(hookspec.PROJECT)
-    return pm
+    return get_plugin_manager()
 
 
 def plugin_formats(plugin_manager: Any = None) -> dict[str, type[Reporter]]:
     """Formats contributed by plugins. A plugin may not replace a built-in format (that would be a surprise)."""
-    pm = plugin_manager if plugin_manager is not None else _default_plugin_manager()
+    pm = plugin_manager if plugin_manager is not None else default_plugin_manager()
     found: dict[str, type[Reporter]] = {}
     for mapping in pm.hook.jobguard_reporters():
         for name, cls in dict(mapping or {}).items():

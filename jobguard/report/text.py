@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from jobguard.engine.findings import Finding
 from jobguard.report.base import FileResult, Reporter, RunResult
-from jobguard.report.locations import display_path
 
 _COLORS = {"red": "31", "yellow": "33", "blue": "34", "magenta": "35", "dim": "2", "bold": "1", "green": "32",
            "cyan": "36"}
@@ -42,12 +41,15 @@ class TextReporter(Reporter):
         shown = [f for f in fr.findings if not self.quiet or results.status(f) == "blocking"]
         if not shown and not fr.errors:
             return []
-        lines = [self._c(display_path(fr.file, results.root), "bold")]
+        lines = [self._c(fr.file, "bold")]  # as the user named it: relative to where they ran the check
         for diag in fr.errors:
             where = f"{diag.line}:{diag.column}" if diag.line else "-"
             message = diag.summary + (f"; {diag.detail}" if diag.detail else "")
+            if diag.file != fr.file:
+                where = f"{diag.file}:{where}"
             lines.append(f"  {self._c('ERROR', 'red')} {where} {message}")
-            lines.extend(self._snippet(fr, diag.line, diag.column))
+            if diag.file == fr.file:
+                lines.extend(self._snippet(fr, diag.line, diag.column))
         for f in sorted(shown, key=lambda f: (f.line, f.column, f.rule, f.path)):
             lines.extend(self._finding(f, fr, results))
         return lines
@@ -56,6 +58,8 @@ class TextReporter(Reporter):
         status = results.status(f)
         label, color = _LABELS[status]
         where = f"{f.line}:{f.column}" if f.line else "-"
+        if f.file != fr.file:  # e.g. a secret set in a --var-file
+            where = f"{f.file}:{where}"
         head = f"  {self._c(label, color)} {where} {self._c(f.rule, 'cyan')} [{f.enforcement_level}, {f.severity}]"
         if f.job:
             head += f' job "{f.job}"'
@@ -68,7 +72,8 @@ class TextReporter(Reporter):
             lines.append(self._c(f"      suppressed by {by}" + (f": {reason}" if reason else ""), "dim"))
         if status == "overridden":
             lines.append(self._c("      let through by --policy-override", "dim"))
-        lines.extend(self._snippet(fr, f.line, f.column))
+        if f.file == fr.file:
+            lines.extend(self._snippet(fr, f.line, f.column))
         if f.kind == "rule":
             lines.append(self._c(f"      hint: run `jobguard rules {f.rule}`", "dim"))
         return lines
@@ -91,7 +96,9 @@ class TextReporter(Reporter):
                f"  {'status':<{width}}  count", f"  {'-' * width}  -----"]
         out += [f"  {name:<{width}}  {count:>5}" for name, count in rows]
         code = s["exit_code"]
-        if code == 2:
+        if code == 3:
+            verdict = self._c(f"ERROR: internal error ({s['errors']} error(s)); please report it", "red")
+        elif code == 2:
             verdict = self._c(f"ERROR: {s['errors']} error(s) in the input", "red")
         elif code == 1 and not s["blocking"]:
             verdict = self._c(f"FAILED: a policy failed closed (fail-on {results.fail_on})", "red")

@@ -8,8 +8,9 @@ violation lands on a file:line:col without the rule knowing anything about files
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar
 
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Path

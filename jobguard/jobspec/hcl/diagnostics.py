@@ -7,7 +7,7 @@ records it and carries on with an unknown value, so that a file's independent mi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 Range = tuple[int, int, int, int]  # start line, start column, end line, end column (1-based)
 NO_RANGE: Range = (0, 0, 0, 0)

@@ -8,7 +8,8 @@ Nomad client to interpolate at run time.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
 from jobguard.jobspec.hcl.values import (
@@ -29,22 +30,21 @@ FunctionCaller = Callable[[str, list, "Expr", "Scope"], Any]
 class Scope:
     """Names visible to an expression. ``functions`` is None where HCL allows no calls (variable defaults)."""
 
-    __slots__ = ("names", "parent", "functions", "unknown_variable", "function_names")
+    __slots__ = ("names", "parent", "functions", "unknown_variable")
 
-    def __init__(self, names: dict[str, Any], parent: Optional["Scope"] = None,
-                 functions: Optional[FunctionCaller] = None, function_names: tuple[str, ...] = (),
-                 unknown_variable: Optional[Callable[[str], Any]] = None):
+    def __init__(self, names: dict[str, Any], parent: Scope | None = None,
+                 functions: FunctionCaller | None = None,
+                 unknown_variable: Callable[[str], Any] | None = None):
         self.names = names
         self.parent = parent
         self.functions = functions if functions is not None or parent is None else parent.functions
-        self.function_names = function_names or (parent.function_names if parent else ())
         self.unknown_variable = unknown_variable if unknown_variable or parent is None else parent.unknown_variable
 
-    def child(self, names: dict[str, Any]) -> "Scope":
+    def child(self, names: dict[str, Any]) -> Scope:
         return Scope(names, parent=self)
 
     def lookup(self, name: str) -> tuple[bool, Any]:
-        scope: Optional[Scope] = self
+        scope: Scope | None = self
         while scope is not None:
             if name in scope.names:
                 return True, scope.names[name]
@@ -53,7 +53,7 @@ class Scope:
 
     def all_names(self) -> list[str]:
         out: list[str] = []
-        scope: Optional[Scope] = self
+        scope: Scope | None = self
         while scope is not None:
             out.extend(scope.names)
             scope = scope.parent
@@ -65,17 +65,17 @@ class Expr:
 
     __slots__ = ("rng",)
 
-    def eval(self, scope: Optional[Scope]) -> Any:  # pragma: no cover - abstract
+    def eval(self, scope: Scope | None) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def references(self) -> list["Traversal"]:
+    def references(self) -> list[Traversal]:
         """Root variable references inside (for validation rules that may only name their own variable)."""
         out: list[Traversal] = []
         for child in self.children():
             out.extend(child.references())
         return out
 
-    def children(self) -> list["Expr"]:
+    def children(self) -> list[Expr]:
         return []
 
 
@@ -161,7 +161,7 @@ def get_index(value: Any, key: Any, rng: Range) -> Any:
     raise HCLError("Invalid index", "This value does not have any indices.", rng)
 
 
-def apply_steps(value: Any, steps: list, scope: Optional[Scope]) -> Any:
+def apply_steps(value: Any, steps: list, scope: Scope | None) -> Any:
     """Follow ``.attr`` / ``[key]`` steps; a step's key is a constant or an expression."""
     for kind, key, rng in steps:
         if kind == "attr":
@@ -395,7 +395,7 @@ class ObjectKey(Expr):
 
     __slots__ = ("expr", "name")
 
-    def __init__(self, expr: Optional[Expr], name: Optional[str], rng: Range):
+    def __init__(self, expr: Expr | None, name: str | None, rng: Range):
         self.expr = expr
         self.name = name
         self.rng = rng

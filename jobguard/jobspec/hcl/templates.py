@@ -8,7 +8,8 @@ grammar keeps them as one token) and are scanned here. Both become the same flat
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range
 from jobguard.jobspec.hcl.expressions import Expr, Scope
@@ -39,7 +40,7 @@ class IfDirective:
 class ForDirective:
     __slots__ = ("key_var", "val_var", "coll", "body", "rng")
 
-    def __init__(self, key_var: Optional[str], val_var: str, coll: Expr, body: list, rng: Range):
+    def __init__(self, key_var: str | None, val_var: str, coll: Expr, body: list, rng: Range):
         self.key_var = key_var
         self.val_var = val_var
         self.coll = coll
@@ -60,7 +61,7 @@ def _render(value: Any, rng: Range) -> Any:
                        "template: string required.", rng) from None
 
 
-def _eval_parts(parts: list, scope: Optional[Scope], out: list) -> bool:
+def _eval_parts(parts: list, scope: Scope | None, out: list) -> bool:
     """Append the rendered parts to ``out``; False if an unknown value makes the whole template unknown."""
     for part in parts:
         if isinstance(part, str):
@@ -160,7 +161,7 @@ def build_template(items: list[Item], rng: Range) -> Expr:
     items = _apply_strip(items)
     pos = 0
 
-    def parse_seq(stop: tuple[str, ...]) -> tuple[list, Optional[Item]]:
+    def parse_seq(stop: tuple[str, ...]) -> tuple[list, Item | None]:
         nonlocal pos
         parts: list = []
         while pos < len(items):

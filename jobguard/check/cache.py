@@ -1,0 +1,125 @@
+"""A content-hash cache of per-file results, so re-running ``jobguard check`` on an unchanged tree is instant.
+
+The key of a file is a hash of everything its result depends on:
+
+* the file's bytes and the path reports show for it (findings carry the path);
+* the engine's ``fingerprint()`` (config, policy sources, rule set, jobguard version) and jobguard's version;
+* the run options that change results: ``--var``, the *contents* of ``--var-file`` files, ``NOMAD_VAR_*``
+  environment variables, ``--only``/``--skip``, ``--policy-override``;
+* the contents of files the job reads with ``file("...")``/``templatefile("...")`` when the argument is a literal.
+  A job calling those functions with a computed argument is never cached: we cannot know what it reads.
+
+Entries live in ``$JOBGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/jobguard``, else ``.jobguard-cache/`` in the project
+directory; ``--no-cache`` bypasses it. A corrupt or unreadable entry is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from typing import Any
+from collections.abc import Mapping
+
+from jobguard.report.base import FileResult
+
+CACHE_FORMAT = "1"
+_FILE_CALL = re.compile(r'\b(?:file|templatefile|filebase64|filesha256|filemd5)\s*\(\s*("(?:[^"\\]|\\.)*")?')
+
+
+def default_cache_dir(project_dir: str) -> str:
+    if os.environ.get("JOBGUARD_CACHE_DIR"):
+        return os.environ["JOBGUARD_CACHE_DIR"]
+    if os.environ.get("XDG_CACHE_HOME"):
+        return os.path.join(os.environ["XDG_CACHE_HOME"], "jobguard")
+    return os.path.join(project_dir, ".jobguard-cache")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def referenced_files(text: str, base_dir: str) -> list[tuple[str, str]] | None:
+    """(path, content digest) of files a job reads with literal ``file("...")`` calls; None if any call is computed."""
+    refs: list[tuple[str, str]] = []
+    for m in _FILE_CALL.finditer(text):
+        literal = m.group(1)
+        if literal is None or "${" in literal:
+            return None
+        rel = json.loads(literal)
+        path = rel if os.path.isabs(rel) else os.path.join(base_dir, rel)
+        data = _read_bytes(path)
+        refs.append((rel, _digest(data) if data is not None else "missing"))
+    return refs
+
+
+class ResultCache:
+    """Per-file results keyed by :meth:`key`. ``run_key`` covers everything that is the same for every file."""
+
+    def __init__(self, directory: str, run_key: str) -> None:
+        self.directory = directory
+        self.run_key = run_key
+
+    @staticmethod
+    def make_run_key(engine_fingerprint: str, version: str, variables: Mapping[str, Any], var_files: list[str],
+                     only: list[str] | None, skip: list[str] | None, policy_override: bool,
+                     environ: Mapping[str, str] | None = None, today: str = "") -> str:
+        env = environ if environ is not None else os.environ
+        var_file_digests = []
+        for path in var_files:
+            data = _read_bytes(path)
+            var_file_digests.append([os.path.abspath(path), _digest(data) if data is not None else "missing"])
+        doc = {
+            "format": CACHE_FORMAT, "engine": engine_fingerprint, "version": version,
+            "vars": sorted((str(k), str(v)) for k, v in variables.items()), "var_files": var_file_digests,
+            "nomad_var_env": sorted((k, v) for k, v in env.items() if k.startswith("NOMAD_VAR_")),
+            "only": sorted(only or []), "skip": sorted(skip or []), "override": bool(policy_override),
+            "today": today,  # suppressions and exceptions expire by date
+        }
+        return _digest(json.dumps(doc, sort_keys=True).encode())
+
+    def key(self, display_path: str, content: bytes, base_dir: str) -> str | None:
+        """The cache key of one file, or None when it must not be cached."""
+        refs = referenced_files(content.decode("utf-8", errors="replace"), base_dir) if b"file" in content else []
+        if refs is None:
+            return None
+        doc = [self.run_key, display_path, os.path.abspath(base_dir), _digest(content), refs]
+        return _digest(json.dumps(doc).encode())
+
+    def _entry_path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key[2:] + ".json")
+
+    def get(self, key: str | None) -> FileResult | None:
+        if key is None:
+            return None
+        try:
+            with open(self._entry_path(key), encoding="utf-8") as fh:
+                result = FileResult.from_dict(json.load(fh))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        result.cached = True
+        return result
+
+    def put(self, key: str | None, result: FileResult) -> None:
+        """Store atomically (temp file + rename) so parallel runs never read half an entry."""
+        if key is None:
+            return
+        path = self._entry_path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(result.to_dict(), fh, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache directory only costs speed

@@ -1,0 +1,351 @@
+"""The run behind ``jobguard check``: discover files, load each, evaluate it with the engine, in parallel, cached.
+
+Flow: load the engine once (config errors stop here) -> discover sources -> answer what the cache knows -> evaluate
+the rest, in this process or in a pool of ``jobs`` processes -> store new results -> apply/create the baseline ->
+:class:`~jobguard.report.base.RunResult` in source order.
+
+Why processes: loading HCL and evaluating policies is pure-Python CPU work, so threads would serialise on the GIL.
+On platforms with ``fork`` the workers inherit the engine the parent already loaded; elsewhere each worker loads
+its own from the same arguments. Results come back in submission order, so the report does not depend on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+from collections.abc import Callable, Sequence
+
+from jobguard.check.discover import Source, discover
+from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
+from jobguard.engine.findings import Finding
+from jobguard.jobspec.errors import Diagnostic
+from jobguard.report.base import FileResult, RunResult
+
+_CREDENTIAL_LINE = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)[\w\"']*\s*[=:]")
+
+
+@dataclass
+class CheckOptions:
+    """Everything a run depends on (the CLI fills it from flags; the Action and tests build it directly)."""
+
+    paths: list[str] = field(default_factory=lambda: ["."])
+    config_path: str | None = None
+    start_dir: str = "."
+    policies: list[str] = field(default_factory=list)
+    only: list[str] | None = None
+    skip: list[str] | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    var_files: list[str] = field(default_factory=list)
+    policy_override: bool = False
+    fail_on: str = "soft-mandatory"
+    jobs: int | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+    baseline: str | None = None
+    create_baseline: str | None = None
+    stdin_text: str | None = None
+
+    def engine_args(self) -> dict[str, Any]:
+        return {"config_path": self.config_path, "start_dir": self.start_dir, "extra_policies": list(self.policies),
+                "only": self.only, "skip": self.skip}
+
+
+# --- worker side -----------------------------------------------------------------------------------------------
+
+_ENGINE: Any = None
+
+
+def _init_worker(engine_args: dict[str, Any], cwd: str) -> None:
+    """Pool initializer: a forked worker already has the parent's engine; a fresh one (forkserver, spawn) moves to
+    the parent's working directory (paths in tasks and the config lookup are relative to it) and loads its own."""
+    global _ENGINE
+    if _ENGINE is None:
+        os.chdir(cwd)
+        from jobguard.engine import Engine
+
+        _ENGINE = Engine.load(**engine_args)
+
+
+def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Diagnostic],
+                 secrets: Sequence[str] = ()) -> dict[int, str]:
+    """The lines reports may show, with the ``secrets`` (values secret findings point at) masked wherever they
+    appear, and every line a secret finding points at or that assigns a credential-named key masked whole."""
+    wanted = {f.line for f in findings if f.line and f.file == file} | {d.line for d in errors if d.line}
+    if not wanted:
+        return {}
+    source = text.splitlines()
+    secret_lines = {f.line for f in findings if f.line and is_secret_finding(f)}
+    shown = {}
+    for number in sorted(wanted):
+        if not 0 < number <= len(source):
+            continue
+        line = source[number - 1]
+        if number in secret_lines or _CREDENTIAL_LINE.search(line) or any(s in line for s in secrets if len(s) >= 4):
+            line = mask_line(line, secrets)
+        shown[number] = line
+    return shown
+
+
+def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
+    """Each finding with its baseline fingerprint added, and the secret values that shown lines must mask."""
+    from jobguard.check.baseline import fingerprint, value_hash
+
+    out: list[Finding] = []
+    secrets: list[str] = []
+    for f in findings:
+        path = parse_path(f.path) if f.path else ()
+        value = value_at(loaded.canonical, path)
+        if value is None:
+            value = value_at(loaded.job, path)
+        extra = dict(f.extra or {})
+        extra["fingerprint"] = fingerprint(f.rule, f.job or loaded.id, stable_path(loaded.canonical, path),
+                                           value_hash(value))
+        if is_secret_finding(f):
+            secrets += secret_strings(value) + secret_strings(value_at(loaded.job, path))
+        out.append(replace(f, extra=extra))
+    return out, secrets
+
+
+def check_one(source: str, text: str | None, variables: dict[str, str], var_files: list[str],
+              policy_override: bool) -> FileResult:
+    """Load and evaluate one job file (``text`` given for stdin). Never raises: problems become errors."""
+    from jobguard.engine import EvalContext
+    from jobguard.jobspec import JobspecError, load_file, load_text
+
+    raw = text
+    try:
+        if text is not None:
+            loaded = load_text(text, filename=source, variables=variables or None, var_files=var_files)
+        else:
+            loaded = load_file(source, variables=variables or None, var_files=var_files)
+    except JobspecError as exc:
+        diags = list(exc.diagnostics) or [Diagnostic(source, 0, 0, "the job could not be loaded")]
+        if raw is None:
+            raw = _read_text(source) or ""
+        return FileResult(file=source, errors=diags, input_error=True,
+                          lines=_shown_lines(raw, source, [], [d for d in diags if d.file == source]))
+    except OSError as exc:
+        return _unreadable(source, exc.strerror or str(exc))
+    except Exception as exc:  # a loader bug must not hide the other files' results
+        return _internal(source, "loading", exc)
+    try:
+        namespace = str(loaded.canonical.get("Namespace") or "default")
+        result = _ENGINE.evaluate(loaded, policy_override=policy_override,
+                                  context=EvalContext(namespace=namespace))
+        findings, secrets = _annotate(list(result.findings), loaded)
+        errors = list(result.errors)
+        # the engine fails a job closed when evaluation broke; findings are judged later (baseline, --fail-on)
+        failed_closed = bool(errors)
+    except Exception as exc:
+        return _internal(source, "evaluating", exc)
+    lines = _shown_lines(loaded.source or raw or "", source, findings, [d for d in errors if d.file == source],
+                         secrets)
+    return FileResult(file=source, jobs=[loaded.id] if loaded.id else [], findings=findings, errors=errors,
+                      lines=lines, failed_closed=failed_closed)
+
+
+def _unreadable(source: str, reason: str = "") -> FileResult:
+    return FileResult(file=source, input_error=True,
+                      errors=[Diagnostic(source, 0, 0, "cannot read file" + (f": {reason}" if reason else ""))])
+
+
+def _internal(source: str, stage: str, exc: BaseException) -> FileResult:
+    message = f"internal error while {stage} this file: {type(exc).__name__}: {exc}"
+    return FileResult(file=source, errors=[Diagnostic(source, 0, 0, message)], internal_error=True)
+
+
+def _worker_task(args: tuple[str, str | None, dict[str, str], list[str], bool]) -> FileResult:
+    return check_one(*args)
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+# --- parent side -----------------------------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+class Runner:
+    """One ``jobguard check`` run. ``progress`` is called as ``progress(done, total)`` while files are checked."""
+
+    def __init__(self, options: CheckOptions, progress: Callable[[int, int], None] | None = None) -> None:
+        self.options = options
+        self.progress = progress
+        self.engine: Any = None
+
+    def load_engine(self) -> Any:
+        """Load the engine (raises the engine's ``ConfigError`` for a broken config or policy)."""
+        global _ENGINE
+        if self.engine is None:
+            from jobguard.engine import Engine
+
+            self.engine = Engine.load(**self.options.engine_args())
+            _ENGINE = self.engine
+        return self.engine
+
+    def run(self) -> RunResult:
+        started = time.perf_counter()
+        opts = self.options
+        engine = self.load_engine()
+        sources, run_errors = discover(opts.paths)
+        cache = self._cache(engine) if opts.use_cache else None
+
+        results: list[FileResult | None] = [None] * len(sources)
+        keys: list[str | None] = [None] * len(sources)
+        pending: list[int] = []
+        if opts.stdin_text is None and any(src.is_stdin for src in sources):
+            opts.stdin_text = sys.stdin.read()
+        for i, src in enumerate(sources):
+            if cache is None:  # without a cache the workers read the files: no serial pass over the inputs
+                pending.append(i)
+                continue
+            content = self._content(src)
+            if content is None:
+                results[i] = _unreadable(src.path)
+                continue
+            base = os.path.dirname(os.path.abspath(src.path)) if not src.is_stdin else os.getcwd()
+            keys[i] = cache.key(src.path, content, base)
+            results[i] = cache.get(keys[i])
+            if results[i] is None:
+                pending.append(i)
+
+        done = len(sources) - len(pending)
+        for i, result in self._evaluate(sources, pending, done):
+            results[i] = result
+            if cache is not None and not result.internal_error:
+                cache.put(keys[i], result)
+
+        checks = _active_checks(engine)
+        files = [replace(r, checks=checks) if not r.input_error else r for r in results if r is not None]
+        files = self._baseline(files)
+        return RunResult(files=files, fail_on=opts.fail_on, rules=self._rule_metadata(files), errors=run_errors,
+                         root=_root(opts.start_dir), duration=time.perf_counter() - started)
+
+    # -- steps ------------------------------------------------------------------------------------------------
+
+    def _content(self, src: Source) -> bytes | None:
+        if src.is_stdin:
+            return (self.options.stdin_text or "").encode()
+        try:
+            with open(src.path, "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def _cache(self, engine: Any) -> Any:
+        from jobguard import __version__
+        from jobguard.check.cache import ResultCache, default_cache_dir
+
+        opts = self.options
+        run_key = ResultCache.make_run_key(str(engine.fingerprint()), __version__, opts.variables, opts.var_files,
+                                           opts.only, opts.skip, opts.policy_override,
+                                           today=datetime.date.today().isoformat())
+        return ResultCache(opts.cache_dir or default_cache_dir(os.path.abspath(opts.start_dir)), run_key)
+
+    def _evaluate(self, sources: list[Source], pending: list[int], done: int):
+        """Yield (index, FileResult) for the files not answered by the cache, in order."""
+        opts = self.options
+        total = len(sources)
+        tasks = [(sources[i].path, opts.stdin_text if sources[i].is_stdin else None, dict(opts.variables),
+                  list(opts.var_files), opts.policy_override) for i in pending]
+        jobs = opts.jobs or default_jobs()
+        if self.progress:
+            self.progress(done, total)
+        if jobs <= 1 or len(tasks) <= 1:
+            outcomes = map(_worker_task, tasks)
+            pool = None
+        else:
+            pool = self._pool(min(jobs, len(tasks)))
+            chunk = max(1, min(16, len(tasks) // (jobs * 8)))
+            outcomes = pool.map(_worker_task, tasks, chunksize=chunk)
+        try:
+            for i, result in zip(pending, outcomes, strict=True):
+                done += 1
+                if self.progress:
+                    self.progress(done, total)
+                yield i, result
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+    def _pool(self, workers: int) -> Any:
+        """A process pool. ``fork`` (workers inherit the loaded engine: no start-up cost) when this process has a
+        single thread; forking a multi-threaded process can copy a lock some other thread holds, so then (an
+        embedding application, a test runner) the workers start fresh and load their own engine."""
+        import multiprocessing
+        import threading
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=_init_worker, initargs=(self.options.engine_args(), os.getcwd()))
+
+    def _baseline(self, files: list[FileResult]) -> list[FileResult]:
+        from jobguard.check import baseline
+
+        opts = self.options
+        if opts.create_baseline:
+            baseline.write_baseline(opts.create_baseline, [f for fr in files for f in fr.findings])
+        path = opts.create_baseline or opts.baseline
+        if not path:
+            return files
+        accepted = baseline.read_baseline(path)
+        return [replace(fr, findings=baseline.apply_baseline(fr.findings, accepted, path)) for fr in files]
+
+    def _rule_metadata(self, files: list[FileResult]) -> dict[str, dict[str, Any]]:
+        """Metadata for the rules that appear in findings (SARIF ``tool.driver.rules``, help text).
+
+        The engine's rule registry (ID -> registered rule, from the ``jobguard_rules`` hook) already holds every
+        rule, configured or not; asking the plugins again would only cost start-up time.
+        """
+        wanted = {f.rule for fr in files for f in fr.findings if f.kind == "rule"}
+        meta: dict[str, dict[str, Any]] = {}
+        if wanted:
+            registry = getattr(self.engine, "registry", None)
+            if registry is None:
+                from jobguard.plugins import discover_rules
+
+                registry = discover_rules()
+            for rule_id in sorted(wanted & set(registry)):
+                rule = getattr(registry[rule_id], "rule", registry[rule_id])
+                meta[rule_id] = {**rule.describe(), "kind": "rule"}
+        for fr in files:
+            for f in fr.findings:
+                if f.rule not in meta:
+                    meta[f.rule] = {"id": f.rule, "title": f.title or f.rule, "kind": f.kind,
+                                    "severity": f.severity, "enforcement_level": f.enforcement_level,
+                                    "help_uri": f.help_uri}
+        return meta
+
+
+def _active_checks(engine: Any) -> list[str]:
+    """IDs of the rules and names of the policies the engine runs on every job (JUnit lists passing ones too)."""
+    rules = [str(getattr(r, "id", "")) for r in getattr(engine, "rules", None) or []]
+    policies = [str(getattr(p, "name", "")) for p in getattr(engine, "policies", None) or []]
+    return sorted({c for c in rules + policies if c})
+
+
+def _root(start_dir: str) -> str:
+    from jobguard.report.locations import repository_root
+
+    return repository_root(os.getcwd() if start_dir in ("", ".") else start_dir)

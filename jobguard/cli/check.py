@@ -1,0 +1,194 @@
+"""``jobguard check`` and ``jobguard init``.
+
+Only click is imported at module level: the engine, loader and reporters load inside the command, so ``--help`` and
+a one-file check start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from jobguard.engine.findings import ENFORCEMENT_LEVELS
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  nothing blocking
+  1  at least one blocking failure (hard-mandatory, soft-mandatory without
+     --policy-override, or whatever --fail-on says)
+  2  usage, config or input errors (e.g. a job that cannot be parsed; the
+     other files are still checked and reported)
+  3  internal error
+"""
+
+FORMATS_HELP = "text|json|sarif|junit|github|markdown, or a plugin format"
+
+
+def _split_ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
+    """``--only a,b --only c`` -> ["a", "b", "c"]; None when not given (so "no filter" differs from "empty")."""
+    ids = [part.strip() for item in value for part in item.split(",") if part.strip()]
+    return ids or None
+
+
+def _parse_vars(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in value:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", ctx=ctx, param=param)
+        out[key.strip()] = val
+    return out
+
+
+def _parse_outputs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for item in value:
+        fmt, sep, path = item.partition("=")
+        if not sep or not fmt or not path:
+            raise click.BadParameter(f"expected FORMAT=PATH, got {item!r}", ctx=ctx, param=param)
+        out.append((fmt, path))
+    return out
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"jobguard: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("check", epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="jobguard.hcl to use (default: the nearest jobguard.hcl upwards from the working directory).")
+@click.option("--policy", "policies", multiple=True, type=click.Path(),
+              help="Extra policy file or directory of *.sentinel (repeatable).")
+@click.option("--only", multiple=True, callback=_split_ids, metavar="ID,...",
+              help="Run only these rules/policies (comma-separated, repeatable).")
+@click.option("--skip", multiple=True, callback=_split_ids, metavar="ID,...",
+              help="Do not run these rules/policies (comma-separated, repeatable).")
+@click.option("--var", "variables", multiple=True, callback=_parse_vars, metavar="KEY=VALUE",
+              help="HCL2 input variable (repeatable), like `nomad job run -var`.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="HCL2 variables file (repeatable), like `nomad job run -var-file`.")
+@click.option("--policy-override", is_flag=True, help="Let soft-mandatory failures through (reported as overridden).")
+@click.option("--fail-on", type=click.Choice(ENFORCEMENT_LEVELS), default="soft-mandatory", show_default=True,
+              help="Lowest enforcement level that fails the run.")
+@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help=f"Report format on stdout: {FORMATS_HELP}.")
+@click.option("--output", "outputs", multiple=True, callback=_parse_outputs, metavar="FORMAT=PATH",
+              help="Also write a report in FORMAT to PATH (repeatable; several formats in one run).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Check files in N parallel processes (default: the machine's cores).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Findings accepted in this baseline file do not fail.")
+@click.option("--create-baseline", type=click.Path(dir_okay=False),
+              help="Write the current findings to a baseline file (they are then accepted in this run too).")
+@click.option("--quiet", "-q", is_flag=True, help="Report only what fails the run; no summary, no progress bar.")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
+def check(paths: tuple[str, ...], config_path: str | None, policies: tuple[str, ...], only: list[str] | None,
+          skip: list[str] | None, variables: dict[str, str], var_files: tuple[str, ...], policy_override: bool,
+          fail_on: str, fmt: str, outputs: list[tuple[str, str]], jobs: int | None, no_cache: bool,
+          baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None) -> None:
+    """Check Nomad job files against policies and rules.
+
+    PATH may be a job file, a directory (walked for job files), a glob, or `-` for stdin. Default: `.`.
+    """
+    try:
+        code = _run_check(**locals())
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last line of defence: never a traceback for the user
+        if os.environ.get("JOBGUARD_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", 3)
+    sys.exit(code)
+
+
+def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[str, ...], only: list[str] | None,
+               skip: list[str] | None, variables: dict[str, str], var_files: tuple[str, ...], policy_override: bool,
+               fail_on: str, fmt: str, outputs: list[tuple[str, str]], jobs: int | None, no_cache: bool,
+               baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None) -> int:
+    from jobguard.check import CheckOptions, Runner
+    from jobguard.check.baseline import BaselineError
+    from jobguard.check.progress import ProgressBar
+    from jobguard.engine import ConfigError
+    from jobguard.report.registry import UnknownFormatError, get_reporter
+
+    if color is None:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    try:
+        stdout_reporter = get_reporter(fmt, color=color, quiet=quiet)
+        file_reporters = [(get_reporter(name, color=False, quiet=quiet), path) for name, path in outputs]
+    except UnknownFormatError as exc:
+        _fail(str(exc), 2)
+
+    paths = paths or (".",)
+    options = CheckOptions(
+        paths=list(paths), config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
+        variables=variables, var_files=list(var_files), policy_override=policy_override, fail_on=fail_on,
+        jobs=jobs, use_cache=not no_cache, baseline=baseline, create_baseline=create_baseline,
+        stdin_text=sys.stdin.read() if "-" in paths else None,
+    )
+    progress = None if quiet else ProgressBar.for_terminal()
+    try:
+        result = Runner(options, progress=progress).run()
+    except ConfigError as exc:
+        _print_diagnostics(exc)
+        return 2
+    except BaselineError as exc:
+        _fail(str(exc), 2)
+    finally:
+        if progress is not None:
+            progress.close()
+
+    for reporter, path in file_reporters:
+        _write(path, reporter.render(result))
+    text = stdout_reporter.render(result)
+    if text:
+        click.echo(text, nl=False, color=color)
+    return result.exit_code()
+
+
+def _print_diagnostics(exc: Any) -> None:
+    diagnostics = list(getattr(exc, "diagnostics", None) or [])
+    for diag in diagnostics:
+        click.echo(f"jobguard: {diag}", err=True)
+    if not diagnostics:
+        click.echo(f"jobguard: {exc}", err=True)
+
+
+def _write(path: str, text: str) -> None:
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _fail(f"{path}: cannot write report: {exc.strerror or exc}", 2)
+
+
+@click.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(directory: str, force: bool) -> None:
+    """Write a starter jobguard.hcl and policies/example.sentinel into DIRECTORY (default: `.`).
+
+    Refuses to overwrite existing files unless --force is given (exit 2).
+    """
+    from jobguard.check.starter import StarterExistsError, write_starter
+
+    try:
+        written = write_starter(directory, force=force)
+    except StarterExistsError as exc:
+        _fail(f"{exc} (use --force to overwrite)", 2)
+    except OSError as exc:
+        _fail(f"cannot write starter files: {exc.strerror or exc}", 2)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo("next: edit them, then run `jobguard check`")

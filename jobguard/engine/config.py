@@ -1,0 +1,265 @@
+"""``jobguard.hcl``: which policies run, how rules are configured, exceptions, and the proxy's settings.
+
+The file is HCL like Sentinel's ``sentinel.hcl``, but only literal values are allowed (no variables, no
+functions) so it means the same thing in CI, on a laptop and in the proxy. Reading happens in two steps:
+
+1. :func:`load_config` parses the file and checks it against ``config.schema.json``, every error at
+   file:line:col (all of them at once);
+2. the engine then checks what the schema cannot know: that rule IDs exist, that params satisfy each rule's own
+   ``params_schema``, and that policy files exist and compile.
+
+Labelled blocks become objects keyed by their label (``rule "x" { ... }`` -> ``{"rule": {"x": {...}}}``), which
+is the shape the JSON Schema describes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lark import Tree
+
+from jobguard.engine import hcl_tree
+from jobguard.engine.errors import ConfigError
+from jobguard.engine.schema import config_schema, nearest, validate
+from jobguard.jobspec.errors import Diagnostic
+from jobguard.jobspec.sourcemap import Position
+
+CONFIG_FILENAME = "jobguard.hcl"
+
+# block type -> number of labels it takes
+_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0}
+
+
+@dataclass
+class PolicyConfig:
+    """A ``policy "name" { ... }`` block. ``source`` is resolved against the config file's directory."""
+
+    name: str
+    source: str
+    enforcement_level: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    non_waivable: bool = False
+    severity: str | None = None
+    position: Position | None = None
+
+
+@dataclass
+class RuleConfig:
+    """A ``rule "ID" { ... }`` block: overrides of a rule's defaults."""
+
+    id: str
+    enabled: bool = True
+    enforcement_level: str | None = None
+    severity: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    non_waivable: bool = False
+    position: Position | None = None
+
+
+@dataclass
+class ExceptionConfig:
+    """An ``exception "name" { ... }`` block: waive ``rules`` for jobs whose ID matches one of ``jobs`` (globs)."""
+
+    name: str
+    rules: list[str]
+    jobs: list[str]
+    reason: str
+    expires: _dt.date | None = None
+    position: Position | None = None
+
+    def matches_job(self, job_id: str) -> bool:
+        return any(fnmatch.fnmatchcase(job_id, pattern) for pattern in self.jobs)
+
+
+@dataclass
+class Config:
+    """The parsed configuration. ``path`` is None (and everything empty) when no file was found."""
+
+    path: str | None = None
+    text: str = ""
+    policies: dict[str, PolicyConfig] = field(default_factory=dict)
+    rules: dict[str, RuleConfig] = field(default_factory=dict)
+    exceptions: list[ExceptionConfig] = field(default_factory=list)
+    proxy: dict[str, Any] = field(default_factory=dict)
+    positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
+    key_positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    @property
+    def filename(self) -> str:
+        return self.path or CONFIG_FILENAME
+
+    def position(self, *path: Any) -> Position:
+        """Where ``path`` (e.g. ``("rule", "x", "params")``) is written, or its nearest ancestor."""
+        line, column = nearest(self.positions, tuple(path))
+        return Position(self.filename, line, column)
+
+    def diagnostic(self, path: tuple[Any, ...], summary: str, detail: str = "") -> Diagnostic:
+        pos = self.position(*path)
+        return Diagnostic(pos.file, pos.line, pos.column, summary, detail)
+
+
+def find_config(start_dir: str | os.PathLike[str] = ".") -> str | None:
+    """The nearest ``jobguard.hcl`` in ``start_dir`` or one of its parents (None if there is none)."""
+    here = Path(start_dir).resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / CONFIG_FILENAME
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def load_config(path: str | os.PathLike[str] | None) -> Config:
+    """Read and schema-check a config file; ``None`` gives the empty default configuration."""
+    if path is None:
+        return Config()
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(Diagnostic(path, 0, 0, "Configuration file not found")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Diagnostic(path, 0, 0, "Cannot read configuration file", str(exc))) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, filename: str = CONFIG_FILENAME) -> Config:
+    """Parse config text (``filename`` is used for diagnostics and to resolve relative policy sources)."""
+    try:
+        tree = hcl_tree.parse(text, filename)
+    except hcl_tree.HclSyntaxError as exc:
+        raise ConfigError(exc.diagnostic) from None
+    config = Config(path=filename, text=text, positions={(): (1, 1)})
+    diagnostics: list[Diagnostic] = []
+    data = _read_document(tree, filename, config, diagnostics)
+    if diagnostics:
+        raise ConfigError(diagnostics)
+    diagnostics = validate(config_schema(), data, filename, config.positions, key_positions=config.key_positions)
+    if not diagnostics:
+        _build(config, data, diagnostics)
+    if diagnostics:
+        raise ConfigError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
+    return config
+
+
+def _read_document(tree: Tree, filename: str, config: Config, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """HCL blocks -> data in the schema's shape; structural errors (labels, duplicates, nesting) recorded."""
+    data: dict[str, Any] = {}
+    positions = config.positions
+    body = tree.children[0]
+    for node in _statements(body):
+        line, column = node.meta.line, node.meta.column
+        name = hcl_tree.name_of(node.children[0])
+        if node.data == "attribute":
+            diagnostics.append(Diagnostic(filename, line, column, f"Unsupported argument {name!r}",
+                                          "the top level of jobguard.hcl takes only policy, rule, exception and "
+                                          "proxy blocks"))
+            continue
+        labels = [c for c in node.children[1:] if isinstance(c, Tree) and c.data in ("string", "identifier")]
+        if name not in _BLOCKS:
+            diagnostics.append(Diagnostic(filename, line, column, f"Unsupported block type {name!r}",
+                                          "expected one of: " + ", ".join(_BLOCKS)))
+            continue
+        want = _BLOCKS[name]
+        if len(labels) != want:
+            detail = f'a {name} block takes {"one label" if want else "no labels"}' + (
+                f', e.g. {name} "NAME" {{ ... }}' if want else "")
+            diagnostics.append(Diagnostic(filename, line, column, f"Wrong number of labels for {name!r}", detail))
+            continue
+        if want:
+            label = hcl_tree.name_of(labels[0])
+            container = data.setdefault(name, {})
+            positions.setdefault((name,), (line, column))
+            if label in container:
+                first = positions[(name, label)]
+                diagnostics.append(Diagnostic(filename, line, column, f'Duplicate {name} block "{label}"',
+                                              f"already defined at {filename}:{first[0]}:{first[1]}"))
+                continue
+            path: tuple[Any, ...] = (name, label)
+            container[label] = _read_body(_block_body(node), filename, path, config, diagnostics)
+        else:
+            if name in data:
+                diagnostics.append(Diagnostic(filename, line, column, f"Duplicate {name} block",
+                                              f"only one {name} block is allowed"))
+                continue
+            path = (name,)
+            data[name] = _read_body(_block_body(node), filename, path, config, diagnostics)
+        positions[path] = (line, column)
+    return data
+
+
+def _read_body(body: Tree, filename: str, base: tuple[Any, ...], config: Config,
+               diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    positions = config.positions
+    for node in _statements(body):
+        name = hcl_tree.name_of(node.children[0])
+        line, column = node.meta.line, node.meta.column
+        if node.data == "block":
+            diagnostics.append(Diagnostic(filename, line, column, f"Unsupported block type {name!r}",
+                                          f"{base[0]} blocks take arguments only (e.g. {name} = {{ ... }})"))
+            continue
+        if name in out:
+            first = config.key_positions[base + (name,)]
+            diagnostics.append(Diagnostic(filename, line, column, f"Duplicate argument {name!r}",
+                                          f"already set at {filename}:{first[0]}:{first[1]}"))
+            continue
+        config.key_positions[base + (name,)] = (line, column)
+        positions[base + (name,)] = (line, column)
+        value_positions: dict[tuple[Any, ...], tuple[int, int]] = {}
+        try:
+            out[name] = hcl_tree.literal(node.children[-1], filename, (), value_positions)
+        except hcl_tree.HclSyntaxError as exc:
+            diagnostics.append(exc.diagnostic)
+            continue
+        for sub, pos in value_positions.items():
+            positions[base + (name,) + sub] = pos
+    return out
+
+
+def _statements(body: Tree) -> list[Tree]:
+    return [c for c in body.children if isinstance(c, Tree) and c.data in ("attribute", "block")]
+
+
+def _block_body(block: Tree) -> Tree:
+    return next(c for c in block.children if isinstance(c, Tree) and c.data == "body")
+
+
+def _build(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) -> None:
+    """Schema-valid data -> typed config. Checks that need more than JSON Schema (real dates) happen here."""
+    base_dir = Path(config.filename).parent
+    for name, block in (data.get("policy") or {}).items():
+        line, column = config.positions[("policy", name)]
+        source = block["source"]
+        resolved = source if os.path.isabs(source) else str(base_dir / source)
+        config.policies[name] = PolicyConfig(
+            name=name, source=os.path.normpath(resolved), enforcement_level=block.get("enforcement_level"),
+            params=dict(block.get("params") or {}), enabled=block.get("enabled", True),
+            non_waivable=block.get("non_waivable", False), severity=block.get("severity"),
+            position=Position(config.filename, line, column))
+    for rule_id, block in (data.get("rule") or {}).items():
+        line, column = config.positions[("rule", rule_id)]
+        config.rules[rule_id] = RuleConfig(
+            id=rule_id, enabled=block.get("enabled", True), enforcement_level=block.get("enforcement_level"),
+            severity=block.get("severity"), params=dict(block.get("params") or {}),
+            non_waivable=block.get("non_waivable", False), position=Position(config.filename, line, column))
+    for name, block in (data.get("exception") or {}).items():
+        line, column = config.positions[("exception", name)]
+        expires = None
+        if "expires" in block:
+            try:
+                expires = _dt.date.fromisoformat(block["expires"])
+            except ValueError:
+                diagnostics.append(config.diagnostic(("exception", name, "expires"), "Invalid date",
+                                                     f"{block['expires']!r} is not a calendar date (YYYY-MM-DD)"))
+        config.exceptions.append(ExceptionConfig(
+            name=name, rules=list(block["rules"]), jobs=list(block["jobs"]), reason=block["reason"].strip(),
+            expires=expires, position=Position(config.filename, line, column)))
+    config.proxy = dict(data.get("proxy") or {})

@@ -1,0 +1,1 @@
+"""Helpers for the API-JSON side of the loader (owned with :mod:`jobguard.jobspec.apijson`)."""

@@ -1,0 +1,387 @@
+"""Input variables and locals, as Nomad's jobspec2 collects them.
+
+Precedence (last wins): ``default`` < ``NOMAD_VAR_<name>`` environment < ``--var-file`` files (in order) <
+``--var K=V``. A value from the environment or ``--var`` is a plain string when the variable's type is string,
+number or unset, and an HCL expression otherwise. Every value is converted to the declared type, then checked by
+the variable's ``validation`` rules. Locals may refer to each other in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
+from jobguard.jobspec.hcl.expressions import Call, Expr, ObjectCons, Scope, Traversal, TupleCons
+from jobguard.jobspec.hcl.syntax import Block, Body
+from jobguard.jobspec.hcl.values import UNKNOWN
+
+_VARIABLE_ATTRS = ("description", "default", "type")
+_SOURCE_NAMES = {"default": "default", "env": "env", "varfile": "file", "cmd": "cli"}
+
+
+@dataclass
+class Validation:
+    condition: Expr | None
+    message: str
+    rng: Range
+
+
+@dataclass
+class Variable:
+    name: str
+    rng: Range
+    type: Any = None  # H2's CtyType, None when not declared
+    values: list[tuple[str, Any, Expr | None]] = field(default_factory=list)  # (from, value, expr)
+    validations: list[Validation] = field(default_factory=list)
+
+
+def _types():
+    from jobguard.jobspec.functions import types
+
+    return types
+
+
+def type_from_expr(expr: Expr) -> Any:
+    """A type constraint expression (``list(object({a = string}))``) as H2's cty type."""
+    types = _types()
+    if isinstance(expr, Traversal) and not expr.steps:
+        keyword = {"string": types.STRING, "number": types.NUMBER, "bool": types.BOOL, "any": types.ANY}
+        if expr.root in keyword:
+            return keyword[expr.root]
+        if expr.root in ("list", "map", "set", "tuple", "object"):
+            raise HCLError("Invalid type specification", f'The {expr.root} type constructor requires one argument '
+                           "specifying the element type.", expr.rng)
+        raise HCLError("Invalid type specification", f'The keyword "{expr.root}" is not a valid type specification.',
+                       expr.rng)
+    if isinstance(expr, Call):
+        if expr.name not in ("list", "map", "set", "tuple", "object", "optional"):
+            raise HCLError("Invalid type specification", f'Keyword "{expr.name}" is not a valid type constructor.',
+                           expr.rng)
+        if expr.name == "optional":
+            raise HCLError("Invalid type specification", "Keyword \"optional\" is valid only as a modifier for "
+                           "object type attributes.", expr.rng)
+        if len(expr.args) != 1:
+            raise HCLError("Invalid type specification", f"The {expr.name} type constructor requires one argument "
+                           "specifying the element type.", expr.rng)
+        arg = expr.args[0]
+        try:
+            if expr.name == "object":
+                if not isinstance(arg, ObjectCons):
+                    raise HCLError("Invalid type specification", "Object type constructor requires a map whose "
+                                   "keys are attribute names and whose values are the corresponding attribute "
+                                   "types.", arg.rng)
+                attrs = {}
+                for key, value in arg.items:
+                    name = key.eval(None)
+                    if isinstance(value, Call) and value.name == "optional":
+                        default = [a.eval(None) for a in value.args[1:]]
+                        attrs[name] = types.optional(type_from_expr(value.args[0]), *default)
+                    else:
+                        attrs[name] = type_from_expr(value)
+                return types.type_from_name("object", [attrs])
+            if expr.name == "tuple":
+                if not isinstance(arg, TupleCons):
+                    raise HCLError("Invalid type specification", "Tuple type constructor requires a list of element "
+                                   "types.", arg.rng)
+                return types.type_from_name("tuple", [[type_from_expr(a) for a in arg.items]])
+            return types.type_from_name(expr.name, [type_from_expr(arg)])
+        except types.TypeSpecError as exc:
+            raise HCLError("Invalid type specification", exc.detail, expr.rng) from None
+    raise HCLError("Invalid type specification", "A type specification is either a primitive type keyword (bool, "
+                   "number, string) or a complex type constructor call, like list(string).", expr.rng)
+
+
+def convert(value: Any, type_: Any) -> Any:
+    """``value`` converted to the declared type (raises H2's ConversionError with cty's message)."""
+    if type_ is None or value is UNKNOWN:
+        return value
+    return _types().convert(value, type_)
+
+
+def _is_primitive_or_none(type_: Any) -> bool:
+    types = _types()
+    return type_ is None or type_ in (types.STRING, types.NUMBER)
+
+
+class Variables:
+    """The declared variables of one job file and the values they end up with."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.vars: dict[str, Variable] = {}
+        self.errors: list[HCLError] = []
+
+    # -- declarations --------------------------------------------------------------------------------------------
+    def declare_block(self, block: Block) -> None:
+        if len(block.labels) != 1:
+            what = "Missing name for variable" if not block.labels else "Extraneous label for variable"
+            rng = block.open_rng if not block.labels else block.label_rngs[1]
+            self.errors.append(HCLError(what, "All variable blocks must have 1 labels (name).", rng))
+            return
+        name = block.labels[0]
+        if name in self.vars:
+            self.errors.append(HCLError("Duplicate variable", f"Duplicate {name} variable definition found.",
+                                        block.def_rng))
+            return
+        var = Variable(name, block.def_rng)
+        body = block.body
+        for attr_name, attr in body.attributes.items():
+            if attr_name not in _VARIABLE_ATTRS:
+                self.errors.append(HCLError("Unsupported argument", f'An argument named "{attr_name}" is not '
+                                            "expected here." + suggestion(attr_name, _VARIABLE_ATTRS), attr.name_rng))
+        if not _valid_identifier(name):
+            self.errors.append(HCLError("Invalid variable name", "A name must start with a letter or underscore and "
+                                        "may contain only letters, digits, underscores, and dashes.",
+                                        block.label_rngs[0]))
+        if "type" in body.attributes:
+            try:
+                var.type = type_from_expr(body.attributes["type"].expr)
+            except HCLError as exc:
+                self.errors.append(exc)
+                return
+        if "default" in body.attributes:
+            expr = body.attributes["default"].expr
+            try:
+                value = expr.eval(None)
+            except HCLError as exc:
+                self.errors.append(exc)
+                return
+            if var.type is not None:
+                try:
+                    value = convert(value, var.type)
+                except Exception as exc:  # H2's ConversionError
+                    self.errors.append(HCLError("Invalid default value for variable", "This default value is not "
+                                                f"compatible with the variable's type constraint: {exc}.", expr.rng))
+                    value = UNKNOWN
+            var.values.append(("default", value, expr))
+        for child in body.blocks:
+            if child.type != "validation":
+                self.errors.append(HCLError("Unsupported block type", f'Blocks of type "{child.type}" are not '
+                                            "expected here.", child.type_rng))
+                continue
+            var.validations.append(self._validation(name, child))
+        self.vars[name] = var
+
+    def _validation(self, var_name: str, block: Block) -> Validation:
+        attrs = block.body.attributes
+        rule = Validation(None, "", block.def_rng)
+        for required in ("condition", "error_message"):
+            if required not in attrs:
+                self.errors.append(HCLError("Missing required argument", f'The argument "{required}" is required, '
+                                            "but no definition was found.", block.open_rng))
+        if "condition" in attrs:
+            cond = attrs["condition"].expr
+            rule.condition = cond
+            good = 0
+            for ref in cond.references():
+                if ref.root == "var" and ref.steps and ref.steps[0][0] == "attr" and ref.steps[0][1] == var_name:
+                    good += 1
+                    continue
+                self.errors.append(HCLError("Invalid reference in variable validation", f'The condition for variable '
+                                            f'"{var_name}" can only refer to the variable itself, using '
+                                            f"var.{var_name}.", ref.rng))
+            if good < 1:
+                self.errors.append(HCLError("Invalid variable validation condition", f'The condition for variable '
+                                            f'"{var_name}" must refer to var.{var_name} in order to test incoming '
+                                            "values.", cond.rng))
+        if "error_message" in attrs:
+            expr = attrs["error_message"].expr
+            try:
+                message = expr.eval(None)
+            except HCLError as exc:
+                self.errors.append(exc)
+                message = ""
+            rule.message = message if isinstance(message, str) else ""
+            if message == "":
+                self.errors.append(HCLError("Invalid validation error message", "An empty string is not a valid nor "
+                                            "useful error message.", expr.rng))
+            elif isinstance(message, str) and not _looks_like_sentences(message):
+                self.errors.append(HCLError("Invalid validation error message", "Validation error message must be at "
+                                            "least one full sentence starting with an uppercase letter ( if the "
+                                            "alphabet permits it ) and ending with a period or question mark.",
+                                            expr.rng))
+        return rule
+
+    def declare_attributes(self, block: Block) -> None:
+        """The legacy ``variables { name = default }`` block."""
+        for name, attr in block.body.attributes.items():
+            if name in self.vars:
+                self.errors.append(HCLError("Duplicate variable", f"Duplicate {name} variable definition found.",
+                                            attr.name_rng))
+                continue
+            try:
+                value = attr.expr.eval(None)
+            except HCLError as exc:
+                self.errors.append(exc)
+                continue
+            var = Variable(name, attr.rng)
+            var.values.append(("default", value, attr.expr))
+            self.vars[name] = var
+
+    # -- values --------------------------------------------------------------------------------------------------
+    def _assign(self, var: Variable, source: str, raw: str, fake_file: str, err_summary: str,
+                err_detail_prefix: str) -> None:
+        from jobguard.jobspec.hcl.parser import parse_expression
+
+        if _is_primitive_or_none(var.type):
+            value: Any = raw
+            expr: Expr | None = None
+        else:
+            try:
+                expr = parse_expression(raw, 1, 1)
+                value = expr.eval(None)
+            except HCLError as exc:
+                self.errors.append(HCLError(exc.summary, exc.detail + f" (in {fake_file})", (0, 0, 0, 0)))
+                return
+        if var.type is not None:
+            try:
+                value = convert(value, var.type)
+            except Exception as exc:
+                self.errors.append(HCLError(err_summary, f"{err_detail_prefix} {var.name} is not compatible with the "
+                                            f"variable's type constraint: {exc}.", (0, 0, 0, 0)))
+                value = UNKNOWN
+        var.values.append((source, value, expr))
+
+    def collect(self, env: dict[str, str], var_files: list[tuple[str, Body]], cli: dict[str, str]) -> None:
+        for key, raw in env.items():
+            if not key.startswith("NOMAD_VAR_"):
+                continue
+            var = self.vars.get(key[len("NOMAD_VAR_"):])
+            if var is not None:
+                self._assign(var, "env", raw, f"<value for var.{var.name} from env>", "Invalid value for variable",
+                             "The value for")
+        for filename, body in var_files:
+            declared = [b for b in body.blocks if b.type == "variable"]
+            for block in declared:
+                name = block.labels[0] if block.labels else ""
+                self.errors.append(HCLError("Variable declaration in a .var file", "A .var file is used to assign "
+                                            "values to variables that have already been declared in job files, not "
+                                            f'to declare new variables. To declare variable "{name}", place this '
+                                            f"block in one of your job files\n\nTo set a value for this variable in "
+                                            f"{filename}, use the definition syntax instead:\n    {name} = <value>",
+                                            block.type_rng))
+            if declared:
+                return
+            for block in body.blocks:
+                self.errors.append(HCLError(f'Unexpected "{block.type}" block', "Blocks are not allowed here.",
+                                            block.type_rng))
+            for name, attr in body.attributes.items():
+                var = self.vars.get(name)
+                if var is None:
+                    self.errors.append(HCLError("Undefined variable", f'A "{name}" variable was set but was not found '
+                                                f'in known variables. To declare variable "{name}", place this block '
+                                                "in your job files", attr.rng))
+                    continue
+                try:
+                    value = attr.expr.eval(None)
+                except HCLError as exc:
+                    self.errors.append(exc)
+                    continue
+                if var.type is not None:
+                    try:
+                        value = convert(value, var.type)
+                    except Exception as exc:
+                        self.errors.append(HCLError("Invalid value for variable", f"The value for {name} is not "
+                                                    f"compatible with the variable's type constraint: {exc}.",
+                                                    attr.expr.rng))
+                        value = UNKNOWN
+                var.values.append(("varfile", value, attr.expr))
+        for name, raw in cli.items():
+            var = self.vars.get(name)
+            if var is None:
+                self.errors.append(HCLError("Undefined -var variable", f'A "{name}" variable was passed in the command '
+                                            f'line but was not found in known variables. To declare variable '
+                                            f'"{name}", place this block in your job file', (0, 0, 0, 0)))
+                continue
+            self._assign(var, "cmd", raw, f"<value for var.{name} from arguments>",
+                         "Invalid argument value for -var variable", "The received arg value for")
+
+    def values(self, call) -> tuple[dict[str, Any], dict[str, str]]:
+        """Final values (UNKNOWN when unset) and where each came from; validation failures become errors."""
+        out: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for name, var in self.vars.items():
+            if not var.values:
+                self.errors.append(HCLError(f'Unset variable "{name}"', "A used variable must be set or have a default "
+                                            "value; see https://developer.hashicorp.com/nomad/docs/reference/hcl2/"
+                                            "variables  for details.", (0, 0, 0, 0)))
+                out[name] = UNKNOWN
+                continue
+            source, value, expr = var.values[-1]
+            out[name] = value
+            sources[name] = _SOURCE_NAMES[source]
+            self._validate(var, source, value, expr, call)
+        return out, sources
+
+    def _validate(self, var: Variable, source: str, value: Any, expr: Expr | None, call) -> None:
+        scope = Scope({"var": {var.name: value}}, functions=call)
+        for rule in var.validations:
+            if rule.condition is None:
+                continue
+            try:
+                result = rule.condition.eval(scope)
+            except HCLError as exc:
+                self.errors.append(exc)
+                continue
+            if result is UNKNOWN:
+                continue
+            if result is None:
+                self.errors.append(HCLError("Invalid variable validation result", "Validation condition expression "
+                                            "must return either true or false, not null.", rule.condition.rng))
+                continue
+            if result is False or result == "false":
+                rng = expr.rng if expr is not None else rule.rng
+                where = f"{self.file}:{rule.rng[0]},{rule.rng[1]}-{rule.rng[3]}"
+                self.errors.append(HCLError(f"Invalid value for {source} variable",
+                                            f"{rule.message}\n\nThis was checked by the validation rule at {where}.",
+                                            rng))
+
+
+def evaluate_locals(blocks: list[Block], scope: Scope, locals_: dict[str, Any]) -> list[HCLError]:
+    """Evaluate ``locals`` blocks into ``locals_`` (which ``scope`` exposes as ``local``), in dependency order."""
+    errors: list[HCLError] = []
+    pending = []
+    for block in blocks:
+        for child in block.body.blocks:
+            errors.append(HCLError(f'Unexpected "{child.type}" block', "Blocks are not allowed here.",
+                                   child.type_rng))
+        for name, attr in block.body.attributes.items():
+            if any(p[0] == name for p in pending):
+                errors.append(HCLError("Duplicate value in locals", f"Duplicate {name} definition found.",
+                                       attr.name_rng))
+                return errors
+            pending.append((name, attr.expr))
+    if errors:
+        return errors
+    while pending:
+        progressed = False
+        last_errors: list[HCLError] = []
+        remaining = []
+        for name, expr in pending:
+            try:
+                locals_[name] = expr.eval(scope)
+                progressed = True
+            except HCLError as exc:
+                last_errors.append(exc)
+                remaining.append((name, expr))
+        pending = remaining
+        if not progressed:
+            return last_errors
+    return errors
+
+
+def _valid_identifier(name: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name) is not None
+
+
+def _looks_like_sentences(message: str) -> bool:
+    first, last = message[0], message[-1]
+    if first.isalpha() and not first.isupper():
+        return False
+    return last in ".?!"
+
+
+__all__ = ["Variables", "Variable", "evaluate_locals", "type_from_expr"]

@@ -1,0 +1,122 @@
+"""Load a job file the way ``nomad job run -output`` does: HCL2 (with variables) or API JSON, recognised by content.
+
+The result is a :class:`~jobguard.jobspec.job.LoadedJob`: the job exactly as Nomad prints it (every field, nulls
+included), the canonical job, and a source map. Any input Nomad would reject raises :class:`JobspecError` carrying
+all diagnostics (``FILE:LINE:COL: summary; detail``); nothing else escapes for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+
+from jobguard.jobspec.errors import Diagnostic, JobspecError
+from jobguard.jobspec.job import LoadedJob
+from jobguard.jobspec.sourcemap import SourceMap
+
+
+def _diagnostics(errors, filename: str) -> list[Diagnostic]:
+    out = []
+    for err in errors:
+        line, col = err.rng[0], err.rng[1]
+        detail = err.detail.replace("{file}", filename)
+        out.append(Diagnostic(filename, line, col, err.summary, detail))
+    return out
+
+
+def _looks_like_json(text: str) -> bool:
+    stripped = text.lstrip(" \t\r\n\ufeff")
+    return stripped.startswith("{")
+
+
+_HCL_JSON_KEYS = {"job", "variable", "variables", "locals"}
+
+
+def _is_hcl_json(doc: dict) -> bool:
+    """HCL's JSON syntax (``{"job": {"name": {...}}}``) rather than an API job (``{"Job": ...}`` or bare)."""
+    return bool(doc) and set(doc) <= _HCL_JSON_KEYS and "job" in doc
+
+
+def _read(path: str, label: str) -> str:
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except UnicodeDecodeError as exc:
+        raise JobspecError([Diagnostic(label, 0, 0, "Invalid file encoding", f"{path} is not UTF-8 text: {exc}")]) \
+            from None
+    except OSError as exc:
+        raise JobspecError([Diagnostic(label, 0, 0, "Failed to read file",
+                                       f'failed to read "{path}": {exc.strerror or exc}')]) from None
+
+
+def load_file(path: str, variables: Mapping[str, str] | None = None, var_files: Iterable[str] = (),
+              env: Mapping[str, str] | None = None, cwd: str | None = None) -> LoadedJob:
+    """Load ``path`` ("-" for stdin). Relative var files resolve against ``cwd`` (default: the current directory)."""
+    text = _read(path if cwd is None or os.path.isabs(path) or path == "-" else os.path.join(cwd, path), path)
+    return load_text(text, filename=path, variables=variables, var_files=var_files, env=env, cwd=cwd)
+
+
+def load_text(text: str, filename: str = "<stdin>", variables: Mapping[str, str] | None = None,
+              var_files: Iterable[str] = (), env: Mapping[str, str] | None = None,
+              cwd: str | None = None) -> LoadedJob:
+    """Load a job from ``text``; ``filename`` names it in diagnostics and the source map."""
+    if _looks_like_json(text):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise JobspecError([Diagnostic(filename, exc.lineno, exc.colno, "Invalid JSON", exc.msg)]) from None
+        if isinstance(parsed, dict):
+            if _is_hcl_json(parsed):
+                raise JobspecError([Diagnostic(filename, 1, 1, "Unsupported job format", "This is a jobspec in HCL's "
+                                               "JSON syntax (a top-level \"job\" key); jobguard reads HCL2 files and "
+                                               "API JSON jobs ({\"Job\": {...}}). Convert it with `nomad job run "
+                                               "-output`.")])
+            return _load_json(text, filename)
+    return _load_hcl(text, filename, dict(variables or {}), list(var_files),
+                     dict(os.environ if env is None else env), cwd)
+
+
+def _load_json(text: str, filename: str) -> LoadedJob:
+    from jobguard.jobspec.apijson import decode_api_json
+    from jobguard.jobspec.canonical import canonicalize
+
+    job, source_map = decode_api_json(text, filename)
+    return LoadedJob(file=filename, job=job, canonical=canonicalize(job), source_map=source_map, source=text,
+                     format="json")
+
+
+def _load_hcl(text: str, filename: str, cli_vars: dict[str, str], var_files: list[str], env: dict[str, str],
+              cwd: str | None) -> LoadedJob:
+    from jobguard.jobspec.apimodel import complete
+    from jobguard.jobspec.canonical import canonicalize
+    from jobguard.jobspec.hcl.diagnostics import HCLError, MultiError
+    from jobguard.jobspec.hcl.jobfile import decode_file
+
+    files = []
+    for vf in var_files:
+        full = vf if cwd is None or os.path.isabs(vf) else os.path.join(cwd, vf)
+        files.append((vf, _read(full, vf)))
+    try:
+        decoded = decode_file(text, filename, cli_vars, files, env, base_dir=cwd)
+    except MultiError as exc:
+        raise JobspecError(_diagnostics(exc.errors, filename)) from None
+    except HCLError as exc:
+        raise JobspecError(_diagnostics([exc], filename)) from None
+    except RecursionError:
+        raise JobspecError([Diagnostic(filename, 0, 0, "Configuration too deeply nested",
+                                       "The file nests expressions or blocks too deeply to be read.")]) from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug on odd input must still be a clean, located error
+        raise JobspecError([Diagnostic(filename, 0, 0, "Unsupported configuration",
+                                       f"jobguard could not read this file ({type(exc).__name__}: {exc}).")]) \
+            from None
+    job = complete(decoded.job, "Job")
+    return LoadedJob(file=filename, job=job, canonical=canonicalize(decoded.job), source_map=decoded.source_map,
+                     source=text, format="hcl2", variables=decoded.variables,
+                     variable_sources=decoded.variable_sources)
+
+
+__all__ = ["load_file", "load_text", "SourceMap"]

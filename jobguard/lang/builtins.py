@@ -1,0 +1,120 @@
+"""Built-in functions of the policy language (Sentinel's: append, delete, error, keys, values, length, range,
+print, int, float, string, bool). Each receives the evaluation context first, so print() output is captured with
+the result (never written to stdout) and counted against the output budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobguard.lang import runtime as rt
+from jobguard.lang.compiler import Builtin
+from jobguard.lang.errors import RuntimeFault
+from jobguard.lang.values import UNDEFINED
+
+
+def _arity(name: str, args: tuple, lo: int, hi: int | None = None) -> None:
+    hi = lo if hi is None else hi
+    if not lo <= len(args) <= hi:
+        want = str(lo) if lo == hi else f"{lo} to {hi}"
+        raise RuntimeFault(f"{name}() takes {want} argument(s), got {len(args)}")
+
+
+def b_append(ctx, *args) -> Any:
+    _arity("append", args, 2)
+    lst, value = args
+    if lst is UNDEFINED:
+        return UNDEFINED
+    if type(lst) is not list:
+        raise RuntimeFault(f"append() needs a list, got {rt.type_name(lst)}")
+    lst.append(value)
+    return UNDEFINED
+
+
+def b_delete(ctx, *args) -> Any:
+    _arity("delete", args, 2)
+    m, key = args
+    if m is UNDEFINED:
+        return UNDEFINED
+    if type(m) is not dict:
+        raise RuntimeFault(f"delete() needs a map, got {rt.type_name(m)}")
+    try:
+        m.pop(key, None)
+    except TypeError:
+        pass
+    return UNDEFINED
+
+
+def b_error(ctx, *args) -> Any:
+    raise RuntimeFault(" ".join(rt.show(a) for a in args) or "error() called")
+
+
+def b_keys(ctx, *args) -> Any:
+    _arity("keys", args, 1)
+    m = args[0]
+    if m is UNDEFINED:
+        return UNDEFINED
+    if type(m) is not dict:
+        raise RuntimeFault(f"keys() needs a map, got {rt.type_name(m)}")
+    return list(m.keys())
+
+
+def b_values(ctx, *args) -> Any:
+    _arity("values", args, 1)
+    m = args[0]
+    if m is UNDEFINED:
+        return UNDEFINED
+    if type(m) is not dict:
+        raise RuntimeFault(f"values() needs a map, got {rt.type_name(m)}")
+    return list(m.values())
+
+
+def b_length(ctx, *args) -> Any:
+    _arity("length", args, 1)
+    v = args[0]
+    if v is UNDEFINED:
+        return UNDEFINED
+    if type(v) in (str, list, dict):
+        return len(v)
+    if v is None:
+        return 0
+    raise RuntimeFault(f"length() needs a string, list or map, got {rt.type_name(v)}")
+
+
+def b_range(ctx, *args) -> Any:
+    _arity("range", args, 1, 3)
+    if any(a is UNDEFINED for a in args):
+        return UNDEFINED
+    if not all(type(a) is int for a in args):
+        raise RuntimeFault("range() needs int arguments")
+    if len(args) == 3 and args[2] == 0:
+        raise RuntimeFault("range() step must not be zero")
+    r = range(*args)
+    if len(r) > ctx.budget.limits.max_steps:
+        raise RuntimeFault("range() too large")
+    ctx.budget.step(len(r))
+    return list(r)
+
+
+def b_print(ctx, *args) -> Any:
+    text = " ".join(rt.show(a) for a in args)
+    ctx.budget.add_output(len(text) + 1)
+    ctx.prints.append(text)
+    return True
+
+
+def _conv(name, fn):
+    def conv(ctx, *args):
+        _arity(name, args, 1)
+        return fn(args[0])
+    return conv
+
+
+BUILTINS: dict[str, Builtin] = {
+    name: Builtin(name, fn) for name, fn in {
+        "append": b_append, "delete": b_delete, "error": b_error, "keys": b_keys, "values": b_values,
+        "length": b_length, "range": b_range, "print": b_print,
+        "int": _conv("int", rt.to_int), "float": _conv("float", rt.to_float),
+        "string": _conv("string", rt.to_string), "bool": _conv("bool", rt.to_bool),
+    }.items()
+}

@@ -1,0 +1,272 @@
+"""Compiled policies and their evaluation (the public API re-exported by :mod:`jobguard.lang`).
+
+Why a cache keyed by source hash: the engine and the proxy evaluate the same few policies for every job; parsing
+and compiling once per distinct source makes evaluation the only per-job cost.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from jobguard.lang import nodes as n
+from jobguard.lang import runtime as rt
+from jobguard.lang.builtins import BUILTINS
+from jobguard.lang import codegen
+from jobguard.lang.compiler import (CompiledModule, Context, RuleValue, Scope, Tracer, _Compiler, compile_module,
+                                    resolve_import)
+from jobguard.lang.errors import PolicyRuntimeError, PolicySyntaxError, RuntimeFault
+from jobguard.lang.parser import parse
+from jobguard.lang.sandbox import DEFAULT_LIMITS, Budget, Limits
+from jobguard.lang.trace import format_trace
+from jobguard.lang.values import UNDEFINED
+
+__all__ = ["Policy", "EvalResult", "compile_policy", "PolicySyntaxError", "PolicyRuntimeError"]
+
+
+class EvalResult:
+    """Outcome of one evaluation (a slotted class: it is created once per policy per job)."""
+
+    __slots__ = ("result", "error", "_trace", "prints", "_rules", "_trace_fn", "_rule_objs")
+
+    def __init__(self, result: Any = UNDEFINED, error: PolicyRuntimeError | None = None, trace: str = "",
+                 prints: list[str] | None = None, rules: dict[str, Any] | None = None):
+        self.result = result  # True / False / UNDEFINED
+        self.error = error
+        self._trace = trace
+        self.prints = [] if prints is None else prints
+        self._rules = rules
+        self._trace_fn: Any = None
+        self._rule_objs: Any = None
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """Evaluated rule name -> value (built on first access from the fast path's memoised rules)."""
+        if self._rules is None:
+            names, values = self._rule_objs or ((), ())
+            self._rules = {name: v for name, v in zip(names, values, strict=True)
+                           if v is not codegen.NOT_EVALUATED and v is not codegen._BUSY}
+        return self._rules
+
+    @rules.setter
+    def rules(self, value: dict[str, Any]) -> None:
+        self._rules = value
+
+    @property
+    def trace(self) -> str:
+        """The Sentinel-format trace. For a failed fast-path evaluation it is rendered on first access (by
+        re-running the policy with the tracing backend), so callers that only need the verdict never pay."""
+        if self._trace_fn is not None:
+            fn, self._trace_fn = self._trace_fn, None
+            self._trace = fn()
+        return self._trace
+
+    @trace.setter
+    def trace(self, text: str) -> None:
+        self._trace = text
+        self._trace_fn = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and self.result is True
+
+    def __repr__(self) -> str:
+        return (f"EvalResult(result={self.result!r}, error={self.error!r}, prints={self.prints!r}, "
+                f"rules={self.rules!r})")
+
+
+class _FastContext:
+    """The context the fast path hands to builtins and imports; the budget object is only built if used."""
+
+    __slots__ = ("prints", "imports", "import_cache", "limits", "_budget", "tracer", "params")
+
+    def __init__(self, imports: dict[str, Any], limits: Limits):
+        self.prints: list[str] = []
+        self.imports = imports
+        self.import_cache: dict[str, Any] = {}
+        self.limits = limits
+        self._budget: Budget | None = None
+        self.tracer = None
+
+    @property
+    def budget(self) -> Budget:
+        if self._budget is None:
+            self._budget = Budget(self.limits)
+        return self._budget
+
+
+def _fast_import(imports: dict[str, Any], path: str) -> Any:
+    """Imports for the fast path: supplied ones (mocks, plugins) first, then the built-in factories (stateless
+    ones hand out a shared module; ``time`` a fresh one, so ``time.now`` is per evaluation)."""
+    supplied = imports.get(path)
+    if isinstance(supplied, dict):
+        return supplied
+    return resolve_import(_ImportsOnly(imports), path)
+
+
+class _ImportsOnly:
+    """What resolve_import needs from a context."""
+
+    __slots__ = ("imports",)
+
+    def __init__(self, imports: dict[str, Any]):
+        self.imports = imports
+
+
+class Policy:
+    """A compiled policy. Immutable and thread-safe: every evaluate() builds its own scopes and budget."""
+
+    def __init__(self, source: str, name: str, filename: str, module: n.Module, compiled: CompiledModule):
+        self.source = source
+        self.name = name
+        self.filename = filename
+        self.description = module.description
+        self.module = module
+        self._compiled = compiled
+        self.imports = list(compiled.imports)
+        self.params: dict[str, Any] = {k: _static_default(v) for k, v in compiled.params.items()}
+        self._fast = codegen.build(module, BUILTINS, _fast_import)  # None: closures only
+        self._mutates = compiled.mutates
+
+    def evaluate(self, globals: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                 imports: dict[str, Any] | None = None, trace: bool = False,
+                 limits: Limits = DEFAULT_LIMITS, force_rules: tuple | list = ()) -> EvalResult:
+        """Run the policy. Never raises for policy/data problems: they come back in ``EvalResult.error``.
+        The trace is produced when asked for, and always when the policy does not pass. ``force_rules`` names
+        file-level rules to evaluate even when main did not need them (test expectations)."""
+        fast = self._fast
+        if fast is not None and not trace and not force_rules and not self._mutates:
+            # the hot path (the engine, the proxy): inlined, no copies, no extra calls
+            imports = imports or _EMPTY
+            ctx = _FastContext(imports, limits) if fast.needs_ctx else None
+            try:
+                value, rules = fast(globals or _EMPTY, params or _EMPTY, imports, ctx, limits)
+            except Exception:  # noqa: BLE001 - the closure backend below reports it with its position
+                value = None
+            if value is True or value is False or value is UNDEFINED:
+                res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
+                res._rule_objs = (fast.rule_names, rules)
+                if value is not True:
+                    g, p = globals or {}, params or {}
+                    res._trace_fn = lambda: self._run(g, p, imports, True, limits, ()).trace
+                return res
+            return self._run(globals or {}, params or {}, imports, True, limits, ())
+        globals, params, imports = globals or {}, params or {}, imports or {}
+        if trace:
+            return self._run(globals, params, imports, True, limits, force_rules)
+        if self._fast is not None and not force_rules:
+            res = self._run_fast(globals, params, imports, limits)
+            if res is None:  # an error (or a construct the fast path leaves alone): closures, with the trace
+                return self._run(globals, params, imports, True, limits, force_rules)
+        else:
+            res = self._run(globals, params, imports, False, limits, force_rules)
+        if not res.passed:
+            res._trace_fn = lambda: self._run(globals, params, imports, True, limits, force_rules).trace
+        return res
+
+    def _run_fast(self, globals_, params, imports, limits) -> EvalResult | None:
+        """The generated-code path. Returns None when anything raised (a runtime error, or a bug in generated
+        code): the caller then re-runs with the closure backend, which reports the error with its position."""
+        if self._compiled.mutates:
+            globals_, params, imports = _private_copies(globals_, params, imports)
+        fast = self._fast
+        ctx = _FastContext(imports, limits) if fast.needs_ctx else None
+        try:
+            value, rules = fast(globals_, params, imports, ctx, limits)
+        except Exception:  # noqa: BLE001 - see docstring
+            return None
+        if value is not True and value is not False and value is not UNDEFINED:
+            return None  # main is not a bool: the closure path reports that error
+        res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
+        res._rule_objs = (fast.rule_names, rules)
+        return res
+
+    def _run(self, globals_, params, imports, trace, limits, force_rules) -> EvalResult:
+        if self._compiled.mutates:  # policies that modify collections work on private copies of the inputs
+            globals_, params, imports = _private_copies(globals_, params, imports)
+        tracer = Tracer() if trace else None
+        ctx = Context(Budget(limits), imports, self.filename, tracer, params)
+        file_scope = Scope(ctx, None, dict(globals_))
+        res = EvalResult()
+        res.prints = ctx.prints
+        try:
+            for st in self._compiled.body:
+                sig = st(file_scope)
+                if sig is not None:
+                    raise PolicyRuntimeError(f"'{sig.kind}' outside a function", self.filename)
+            main = file_scope.vars.get("main", UNDEFINED)
+            if main is UNDEFINED and "main" not in file_scope.vars:
+                raise PolicyRuntimeError("policy has no main rule", self.filename, 1, 1)
+            value = main.force() if isinstance(main, RuleValue) else main
+            if value is not UNDEFINED and type(value) is not bool:
+                where = (main.line, main.col) if isinstance(main, RuleValue) else (1, 1)
+                raise PolicyRuntimeError(f"main must be a bool, got {rt.type_name(value)}", self.filename, *where)
+            res.result = value
+            for name in force_rules:
+                v = file_scope.vars.get(name)
+                if isinstance(v, RuleValue):
+                    v.force()
+        except PolicyRuntimeError as e:
+            res.error = e
+        except RuntimeFault as e:  # a fault outside any positioned expression (e.g. from a rule forced late)
+            res.error = PolicyRuntimeError(e.message, self.filename, 1, 1)
+        except RecursionError:
+            res.error = PolicyRuntimeError("evaluation stopped: nesting too deep", self.filename, 1, 1)
+        res.rules = {k: v.value for k, v in file_scope.vars.items() if isinstance(v, RuleValue) and v.state == 2}
+        for name in force_rules:  # non-rule values named by a test expectation
+            v = file_scope.vars.get(name, UNDEFINED)
+            if not isinstance(v, RuleValue):
+                res.rules.setdefault(name, v)
+        if tracer is not None:
+            res.trace = format_trace(self, res, tracer)
+        return res
+
+
+def _private_copies(globals_, params, imports):
+    return (copy.deepcopy(globals_), copy.deepcopy(params),
+            {k: (copy.deepcopy(v) if isinstance(v, (dict, list)) else v) for k, v in imports.items()})
+
+
+def _static_default(node: n.Node | None) -> Any:
+    """A param's default value when it is a constant expression (what ``policy.params`` reports)."""
+    if node is None:
+        return UNDEFINED
+    try:
+        fn = _Compiler("<default>", BUILTINS).expr(node)
+        return fn(Scope(Context(Budget(Limits(max_steps=10_000, max_seconds=0.5)), {}, "<default>"), None, {}))
+    except (PolicyRuntimeError, RuntimeFault):
+        return UNDEFINED
+
+
+_EMPTY: dict[str, Any] = {}  # read-only default (generated code never writes to its inputs unless it mutates)
+
+_CACHE: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 256
+
+
+def compile_policy(source: str, name: str = "", filename: str = "<policy>") -> Policy:
+    """Parse and compile a policy (cached by source hash). Raises :class:`PolicySyntaxError` with all errors."""
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    key = (digest, name, filename)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    module = parse(source, filename)
+    compiled = compile_module(module, filename, BUILTINS)
+    policy = Policy(source, name or _name_of(filename), filename, module, compiled)
+    with _CACHE_LOCK:
+        _CACHE[key] = policy
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return policy
+
+
+def _name_of(filename: str) -> str:
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return base[:-len(".sentinel")] if base.endswith(".sentinel") else base

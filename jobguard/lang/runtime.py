@@ -1,0 +1,376 @@
+"""Runtime semantics of the policy language: operators, undefined propagation, conversions, formatting.
+
+Values are plain Python values (see :mod:`jobguard.lang.values`). Helpers here raise :class:`RuntimeFault`
+(message only); the compiled code turns that into a :class:`PolicyRuntimeError` with the position of the
+expression, so this module stays free of position bookkeeping.
+
+Rules implemented (Sentinel language specification):
+
+* anything that touches ``undefined`` is ``undefined``, except ``undefined or true`` (true), the ``else``
+  operator (replaces undefined, not null), ``is defined`` / ``is not defined``, and short-circuited operands;
+* ``==``/``is`` never equate values of different types (but int and float compare numerically);
+* integer ``/`` truncates toward zero, ``%`` takes the sign of the dividend; mixing int and float gives float;
+* ``contains``/``in`` test lists by element, maps by key, strings by substring; ``matches`` is an unanchored
+  regular-expression search.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from jobguard.lang.errors import RuntimeFault
+from jobguard.lang.values import UNDEFINED, SentinelObject, _Undefined
+
+_NUM = (int, float)
+
+
+def type_name(v: Any) -> str:
+    if v is UNDEFINED:
+        return "undefined"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict):
+        return "map"
+    if isinstance(v, SentinelObject):
+        return v.type_name
+    if getattr(v, "is_rule", False):
+        return "rule"
+    if callable(v):
+        return "func"
+    return type(v).__name__
+
+
+def is_number(v: Any) -> bool:
+    return isinstance(v, _NUM) and not isinstance(v, bool)
+
+
+# -- equality and ordering ----------------------------------------------------------------------------------------
+def equal(a: Any, b: Any) -> bool:
+    """Strict equality: bools are not numbers, lists/maps compare deeply."""
+    ta, tb = type(a), type(b)
+    if ta is tb and (ta is str or ta is int or ta is bool):
+        return a == b
+    if ta is bool or tb is bool:
+        return ta is tb and a == b
+    if ta in _NUM and tb in _NUM:
+        return a == b
+    if ta is list and tb is list:
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if ta is dict and tb is dict:
+        if len(a) != len(b):
+            return False
+        return all(k in b and equal(v, b[k]) for k, v in a.items())
+    if a is None or b is None:
+        return a is b
+    if ta is not tb:
+        return False
+    return a == b
+
+
+def compare(op: str, a: Any, b: Any) -> Any:
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    if op in ("==", "is"):
+        return equal(a, b)
+    if op in ("!=", "is not"):
+        return not equal(a, b)
+    if (is_number(a) and is_number(b)) or (type(a) is str and type(b) is str):
+        if op == "<":
+            return a < b
+        if op == "<=":
+            return a <= b
+        if op == ">":
+            return a > b
+        return a >= b
+    raise RuntimeFault(f"cannot compare {type_name(a)} {op} {type_name(b)}")
+
+
+# -- arithmetic ---------------------------------------------------------------------------------------------------
+def arith(op: str, a: Any, b: Any) -> Any:
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    if is_number(a) and is_number(b):
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if b == 0:
+            raise RuntimeFault("division by zero")
+        if type(a) is int and type(b) is int:
+            q = abs(a) // abs(b)
+            q = q if (a >= 0) == (b >= 0) else -q
+            return q if op == "/" else a - b * q
+        return a / b if op == "/" else math.fmod(a, b)
+    if op == "+":
+        if type(a) is str and type(b) is str:
+            return a + b
+        if type(a) is list and type(b) is list:
+            return a + b
+    raise RuntimeFault(f"unsupported operand types for {op}: {type_name(a)} and {type_name(b)}")
+
+
+def negate(op: str, v: Any) -> Any:
+    if v is UNDEFINED:
+        return UNDEFINED
+    if op in ("-", "+"):
+        if is_number(v):
+            return -v if op == "-" else v
+        raise RuntimeFault(f"unary {op} needs a number, got {type_name(v)}")
+    if type(v) is bool:
+        return not v
+    raise RuntimeFault(f"'{op}' needs a bool, got {type_name(v)}")
+
+
+def check_bool(op: str, v: Any) -> None:
+    if type(v) is not bool and v is not UNDEFINED:
+        raise RuntimeFault(f"operand of '{op}' must be a bool, got {type_name(v)}")
+
+
+# -- set, matches, emptiness --------------------------------------------------------------------------------------
+def contains(coll: Any, item: Any) -> Any:
+    """``coll contains item``."""
+    if coll is UNDEFINED or item is UNDEFINED:
+        return UNDEFINED
+    t = type(coll)
+    if t is list:
+        if type(item) is str:
+            return any(type(x) is str and x == item for x in coll)
+        return any(equal(x, item) for x in coll)
+    if t is dict:
+        try:
+            if item in coll:
+                return True
+        except TypeError:
+            return False
+        return False
+    if t is str:
+        if type(item) is not str:
+            raise RuntimeFault(f"a string can only contain a string, not {type_name(item)}")
+        return item in coll
+    if coll is None:
+        return False
+    raise RuntimeFault(f"'contains' needs a list, map or string, got {type_name(coll)}")
+
+
+_REGEX_CACHE: dict[str, re.Pattern] = {}
+
+
+def matches(s: Any, pattern: Any) -> Any:
+    if s is UNDEFINED or pattern is UNDEFINED:
+        return UNDEFINED
+    if type(s) is not str or type(pattern) is not str:
+        raise RuntimeFault(f"'matches' needs two strings, got {type_name(s)} and {type_name(pattern)}")
+    rx = _REGEX_CACHE.get(pattern)
+    if rx is None:
+        try:
+            rx = re.compile(_go_regex(pattern))
+        except re.error as exc:
+            raise RuntimeFault(f"invalid regular expression {pattern!r}: {exc}") from None
+        if len(_REGEX_CACHE) > 512:
+            _REGEX_CACHE.clear()
+        _REGEX_CACHE[pattern] = rx
+    return rx.search(s) is not None
+
+
+def _go_regex(pattern: str) -> str:
+    """Translate the few RE2 spellings Python lacks (``\\z``; POSIX classes are accepted as-is by RE2 only)."""
+    return pattern.replace(r"\z", r"\Z")
+
+
+def is_empty(v: Any) -> Any:
+    if v is UNDEFINED:
+        return UNDEFINED
+    if type(v) in (str, list, dict):
+        return len(v) == 0
+    if v is None:
+        return True
+    raise RuntimeFault(f"'is empty' needs a string, list or map, got {type_name(v)}")
+
+
+# -- access -------------------------------------------------------------------------------------------------------
+def get_index(v: Any, key: Any) -> Any:
+    t = type(v)
+    if t is dict:
+        try:
+            return v.get(key, UNDEFINED)
+        except TypeError:
+            raise RuntimeFault(f"a {type_name(key)} cannot be a map key") from None
+    if t is list or t is str:
+        if type(key) is not int:
+            if key is UNDEFINED:
+                return UNDEFINED
+            raise RuntimeFault(f"list index must be an int, got {type_name(key)}")
+        if -len(v) <= key < len(v):
+            return v[key]
+        return UNDEFINED
+    if v is UNDEFINED or v is None:
+        return UNDEFINED
+    if isinstance(v, SentinelObject):
+        return v.get_attr(key) if isinstance(key, str) else UNDEFINED
+    raise RuntimeFault(f"cannot index into {type_name(v)}")
+
+
+def get_attr(v: Any, name: str) -> Any:
+    if type(v) is dict:
+        return v.get(name, UNDEFINED)
+    if v is UNDEFINED or v is None:
+        return UNDEFINED
+    if isinstance(v, SentinelObject):
+        return v.get_attr(name)
+    raise RuntimeFault(f"cannot select '{name}' from {type_name(v)}")
+
+
+def get_slice(v: Any, low: Any, high: Any) -> Any:
+    if v is UNDEFINED or low is UNDEFINED or high is UNDEFINED:
+        return UNDEFINED
+    if type(v) not in (list, str):
+        raise RuntimeFault(f"cannot slice {type_name(v)}")
+    lo = 0 if low is None else low
+    hi = len(v) if high is None else high
+    if type(lo) is not int or type(hi) is not int:
+        raise RuntimeFault("slice indices must be ints")
+    if lo < 0:
+        lo += len(v)
+    if hi < 0:
+        hi += len(v)
+    if not 0 <= lo <= hi <= len(v):
+        return UNDEFINED
+    return v[lo:hi]
+
+
+def iterate(v: Any, nnames: int):
+    """Pairs for ``for``/quantifiers: list -> (index, value), map -> (key, value). ``None`` for undefined."""
+    t = type(v)
+    if t is list:
+        return enumerate(v)
+    if t is dict:
+        return list(v.items())
+    if v is None:
+        return ()
+    if v is UNDEFINED:
+        return None
+    raise RuntimeFault(f"cannot iterate over {type_name(v)}")
+
+
+# -- conversions and printing -------------------------------------------------------------------------------------
+def to_string(v: Any) -> Any:
+    if v is UNDEFINED:
+        return UNDEFINED
+    if type(v) is str:
+        return v
+    if type(v) is bool:
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if type(v) is int:
+        return str(v)
+    if type(v) is float:
+        return format_float(v)
+    raise RuntimeFault(f"cannot convert {type_name(v)} to string")
+
+
+def format_float(f: float) -> str:
+    if f == int(f) and abs(f) < 1e21:
+        return str(int(f)) if abs(f) >= 1e-4 or f == 0 else repr(f)
+    return repr(f)
+
+
+def to_int(v: Any) -> Any:
+    if v is UNDEFINED:
+        return UNDEFINED
+    if type(v) is bool:
+        return 1 if v else 0
+    if type(v) is int:
+        return v
+    if type(v) is float:
+        if math.isnan(v) or math.isinf(v):
+            raise RuntimeFault("cannot convert a non-finite float to int")
+        return int(v)
+    if type(v) is str:
+        s = v.strip()
+        try:
+            return int(s, 10)
+        except ValueError:
+            pass
+        try:
+            f = float(s)
+        except ValueError:
+            raise RuntimeFault(f"cannot convert {v!r} to int") from None
+        if math.isnan(f) or math.isinf(f):
+            raise RuntimeFault(f"cannot convert {v!r} to int")
+        return int(f)
+    raise RuntimeFault(f"cannot convert {type_name(v)} to int")
+
+
+def to_float(v: Any) -> Any:
+    if v is UNDEFINED:
+        return UNDEFINED
+    if type(v) is bool:
+        return 1.0 if v else 0.0
+    if is_number(v):
+        return float(v)
+    if type(v) is str:
+        try:
+            return float(v.strip())
+        except ValueError:
+            raise RuntimeFault(f"cannot convert {v!r} to float") from None
+    raise RuntimeFault(f"cannot convert {type_name(v)} to float")
+
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def to_bool(v: Any) -> Any:
+    if v is UNDEFINED:
+        return UNDEFINED
+    if type(v) is bool:
+        return v
+    if is_number(v):
+        return v != 0
+    if type(v) is str:
+        if v in _TRUE:
+            return True
+        if v in _FALSE:
+            return False
+        raise RuntimeFault(f"cannot convert {v!r} to bool")
+    raise RuntimeFault(f"cannot convert {type_name(v)} to bool")
+
+
+def show(v: Any, top: bool = True) -> str:
+    """Text for print(): strings bare at the top level, quoted inside collections."""
+    if type(v) is str:
+        return v if top else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if type(v) is bool:
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, _Undefined):
+        return "undefined"
+    if type(v) is float:
+        return format_float(v)
+    if type(v) is list:
+        return "[" + ", ".join(show(x, False) for x in v) + "]"
+    if type(v) is dict:
+        return "{" + ", ".join(f"{show(k, False)}: {show(x, False)}" for k, x in v.items()) + "}"
+    if isinstance(v, SentinelObject):
+        return f"<{v.type_name}>"
+    if getattr(v, "is_rule", False):
+        return "<rule>"
+    if callable(v):
+        return "<func>"
+    return str(v)

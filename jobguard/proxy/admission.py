@@ -1,0 +1,228 @@
+"""The admission decision: run the CLI's engine on the job a request would create, with Nomad's context.
+
+Nomad semantics reproduced here (see ``command/agent/job_endpoint.go``):
+
+* namespace: ``?namespace=`` > request body ``Namespace`` > ``Job.Namespace`` > ``default``; region likewise;
+  Nomad writes the effective values into the job before its own (Sentinel) checks, so policies see them too;
+* the caller's token: ``X-Nomad-Token`` > ``Authorization: Bearer`` > body ``SecretID``;
+* enforcement like Sentinel: advisory failures warn, soft-mandatory ones deny unless ``PolicyOverride`` is set
+  *and* the caller's token holds one of the configured override policies (or is a management token),
+  hard-mandatory ones always deny.
+
+Policy runtime errors and internal failures fail closed (deny) unless ``fail_open`` is set, in which case the
+request goes through and the failure is logged loudly. ``dry_run`` turns every denial into a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from collections.abc import Callable
+
+from jobguard.engine.findings import Finding
+from jobguard.proxy import gojson
+from jobguard.proxy.responses import describe
+from jobguard.proxy.settings import ProxySettings
+from jobguard.proxy.upstream import Upstream, UpstreamError
+
+log = logging.getLogger("jobguard.proxy")
+
+# Decision outcomes (also the ``outcome`` label of jobguard_decisions_total and ``decision`` in the log).
+ALLOW = "allow"          # no failed check
+WARN = "warn"            # advisory or overridden failures only: forwarded with Warnings
+DENY = "deny"            # a blocking failure: 403
+INVALID = "invalid"      # the job itself cannot be loaded: 400
+ERROR = "error"          # evaluation failed, fail closed: 500
+FAIL_OPEN = "fail_open"  # evaluation failed, let through because of --fail-open
+DRY_RUN = "dry_run"      # would have been denied, let through because of --dry-run
+
+
+FETCH = object()  # "read the existing job from upstream"
+
+
+@dataclass
+class Caller:
+    """Who asks and where: the effective token (never logged), namespace and region, and the override flag."""
+
+    token: str = ""
+    namespace: str = "default"
+    region: str = ""
+    policy_override: bool = False
+
+    @classmethod
+    def from_request(cls, query: Any, headers: Any, body: Any, job: Any) -> Caller:
+        token = headers.get("X-Nomad-Token", "")
+        auth = headers.get("Authorization", "")
+        if not token and auth.startswith("Bearer "):
+            token = auth[len("Bearer "):].strip().split(" ")[0]
+        token = token or str(gojson.field(body, "SecretID") or "")
+        namespace = (query.get("namespace") or gojson.field(body, "Namespace") or gojson.field(job, "Namespace")
+                     or "default")
+        region = query.get("region") or gojson.field(body, "Region") or gojson.field(job, "Region") or ""
+        return cls(token=token, namespace=str(namespace), region=str(region),
+                   policy_override=gojson.field(body, "PolicyOverride") is True)
+
+
+@dataclass
+class Decision:
+    """The verdict on one request. ``lines`` are the failing checks (denials) and ``warnings`` what gets added
+    to the upstream answer's ``Warnings``; ``status`` is the HTTP status of a denial."""
+
+    outcome: str
+    job_id: str = ""
+    namespace: str = "default"
+    status: int = 200
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    override_requested: bool = False
+    override_honoured: bool = False
+    accessor_id: str = ""
+    hint: str = ""
+    duration_s: float = 0.0
+    forward_job: dict[str, Any] | None = None
+
+    @property
+    def denied(self) -> bool:
+        return self.outcome in (DENY, INVALID, ERROR)
+
+
+class Admission:
+    """Decides on jobs. ``engine`` is a callable returning the current engine (it changes on reload)."""
+
+    def __init__(self, engine: Callable[[], Any], upstream: Upstream, settings: Callable[[], ProxySettings]) -> None:
+        self._engine = engine
+        self.upstream = upstream
+        self._settings = settings
+
+    @property
+    def settings(self) -> ProxySettings:
+        return self._settings()
+
+    async def decide(self, job: dict[str, Any], caller: Caller, existing: Any = FETCH) -> Decision:
+        """Evaluate ``job`` (API JSON) for ``caller``. Failures become ERROR or FAIL_OPEN; only
+        :class:`UpstreamError` (Nomad refused or is unreachable while reading context) propagates.
+
+        ``existing`` is the job as Nomad stores it now (None: new job); by default it is read from upstream.
+        """
+        started = time.perf_counter()
+        job_id = str(gojson.field(job, "ID") or "")
+        decision = Decision(ALLOW, job_id=job_id, namespace=caller.namespace,
+                            override_requested=caller.policy_override)
+        try:
+            await self._decide(job, caller, decision, existing)
+        except UpstreamError:
+            raise  # Nomad's own refusal (e.g. 403) or unreachable: relayed by the caller, not a policy verdict
+        except Exception as exc:  # fail closed (or loudly open) on anything unexpected
+            self._failed(decision, f"{type(exc).__name__}: {exc}")
+        decision.duration_s = time.perf_counter() - started
+        return decision
+
+    async def _decide(self, job: dict[str, Any], caller: Caller, decision: Decision, existing: Any) -> None:
+        from jobguard.jobspec import JobspecError, load_api_job
+
+        # The context reads go out first and run while the job is loaded (CPU) in the meantime.
+        job_id = decision.job_id
+        lookups = asyncio.gather(
+            self.upstream.job(job_id, caller.namespace, caller.region, caller.token)
+            if existing is FETCH and job_id else _value(None if existing is FETCH else existing),
+            self.upstream.token_self(caller.token))
+        await asyncio.sleep(0)  # let the reads reach the network before the CPU-bound load below
+        try:
+            loaded = load_api_job(job)
+        except JobspecError as exc:
+            decision.outcome, decision.status = INVALID, 400
+            decision.lines = [str(d) for d in exc.diagnostics] or [str(exc)]
+            await asyncio.gather(lookups, return_exceptions=True)
+            return
+        except Exception:
+            await asyncio.gather(lookups, return_exceptions=True)
+            raise
+        decision.forward_job = loaded.job
+        loaded.canonical["Namespace"] = caller.namespace  # Nomad sets these before its own checks
+        if caller.region:
+            loaded.canonical["Region"] = caller.region
+        existing, token = await lookups
+        decision.accessor_id = str((token or {}).get("AccessorID") or "")
+        allowed = caller.policy_override and await self._may_override(token, caller.token)
+        decision.override_honoured = allowed
+        if caller.policy_override and not allowed:
+            decision.hint = ("PolicyOverride was ignored: the caller's ACL token holds none of the override "
+                             f"policies ({', '.join(self.settings.override_acl_policies) or 'none configured'}).")
+
+        engine = self._engine()
+        context = _context(existing_job=existing, job_exists=existing is not None, namespace=caller.namespace,
+                           nomad_acl_token=token, region=caller.region)
+        # Evaluated on the event loop itself: a worker thread would only add GIL hand-offs (milliseconds under
+        # load) for CPU-bound work, and evaluations are short (~1-2 ms for the built-in rules).
+        result = await asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: engine.evaluate(loaded, policy_override=allowed, context=context))
+        self._judge(result, decision)
+
+    async def _may_override(self, token: dict[str, Any] | None, secret: str) -> bool:
+        if not token:
+            return False
+        if token.get("Type") == "management":
+            return True
+        wanted = set(self.settings.override_acl_policies)
+        if not wanted:
+            return False
+        held = set(token.get("Policies") or [])
+        if held & wanted:
+            return True
+        role_ids = [r.get("ID", "") for r in token.get("Roles") or [] if isinstance(r, dict) and r.get("ID")]
+        return bool(role_ids) and bool(await self.upstream.role_policies(role_ids, secret) & wanted)
+
+    def _judge(self, result: Any, decision: Decision) -> None:
+        findings = [f for f in result.findings if not f.suppressed]
+        decision.findings = list(result.findings)
+        blocking = [f for f in findings if f.blocking("soft-mandatory")]
+        decision.warnings = [describe(f) for f in findings if not f.blocking("soft-mandatory")]
+        decision.errors = [str(e) for e in result.errors]
+        if decision.errors:
+            self._failed(decision, "policy evaluation error: " + "; ".join(decision.errors))
+            if decision.outcome == ERROR:
+                decision.lines = [describe(f) for f in blocking] + [
+                    f"policy error (jobguard fails closed): {e}" for e in decision.errors]
+            return
+        if blocking:
+            decision.lines = [describe(f) for f in blocking]
+            if self.settings.dry_run:
+                decision.outcome = DRY_RUN
+                decision.warnings += [f"[dry-run, would deny] {line}" for line in decision.lines]
+            else:
+                decision.outcome, decision.status = DENY, 403
+            return
+        decision.outcome = WARN if decision.warnings else ALLOW
+
+    def _failed(self, decision: Decision, why: str) -> None:
+        if self.settings.fail_open or self.settings.dry_run:
+            log.error("FAIL-OPEN: letting job %r through although its evaluation failed: %s", decision.job_id, why)
+            decision.outcome = FAIL_OPEN
+            decision.warnings.append(f"jobguard could not evaluate this job and let it through (fail-open): {why}")
+        else:
+            log.error("evaluation of job %r failed, denying (fail closed): %s", decision.job_id, why)
+            decision.outcome, decision.status = ERROR, 500
+            decision.lines = [f"jobguard could not evaluate the job (fail closed): {why}"]
+
+
+async def _value(value: Any) -> Any:
+    return value
+
+
+def _context(**values: Any) -> Any:
+    """An EvalContext with whatever of ``values`` the engine's context declares (extra ones are dropped)."""
+    from jobguard.engine import EvalContext
+
+    if dataclasses.is_dataclass(EvalContext):
+        names = {f.name for f in dataclasses.fields(EvalContext)}
+        values = {k: v for k, v in values.items() if k in names}
+    else:
+        values.pop("region", None)
+    return EvalContext(**values)

@@ -1,0 +1,169 @@
+"""Hot reload of jobguard.hcl and the policies, on SIGHUP and when a watched file changes.
+
+The new engine is built completely before it replaces the old one; if building fails (syntax error in a policy,
+broken config) the old engine keeps serving and the reason is logged with file:line:col. Settings that are bound
+at start-up (listen address, TLS, upstream) are not changed by a reload; the log says a restart is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+from collections.abc import Callable
+
+from jobguard.proxy.settings import ProxySettings
+
+log = logging.getLogger("jobguard.proxy")
+
+RESTART_ONLY = ("listen", "upstream", "tls_cert", "tls_key", "tls_client_ca", "upstream_ca", "upstream_client_cert",
+                "upstream_client_key", "decision_log")
+WATCH_SUFFIXES = (".hcl", ".sentinel", ".json")
+MAX_WATCHED = 5000
+
+
+def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), only: tuple[str, ...] = (),
+                skip: tuple[str, ...] = ()) -> Any:
+    """The CLI's engine for this config (raises the engine's ``ConfigError`` on a broken config)."""
+    from jobguard.engine import Engine
+
+    start_dir = str(Path(config_path).parent) if config_path else "."
+    return Engine.load(config_path=config_path, start_dir=start_dir, extra_policies=list(extra_policies),
+                       only=list(only) or None, skip=list(skip) or None)
+
+
+def proxy_block(engine: Any) -> dict[str, Any]:
+    config = getattr(engine, "config", None)
+    block = getattr(config, "proxy", None) if config is not None else None
+    return dict(block or {})
+
+
+def config_file_of(engine: Any, fallback: str | None) -> str | None:
+    """The jobguard.hcl the engine actually read (it may have searched upwards for it)."""
+    config = getattr(engine, "config", None)
+    for attr in ("path", "file", "source"):
+        value = getattr(config, attr, None)
+        if isinstance(value, (str, os.PathLike)) and str(value) and Path(value).is_file():
+            return str(value)
+    return fallback
+
+
+class EngineState:
+    """The live engine and settings; ``reload()`` swaps both atomically or not at all."""
+
+    def __init__(self, engine: Any, settings: ProxySettings, overrides: dict[str, Any],
+                 loader: Callable[[], Any], on_reload: Callable[[bool], None] = lambda ok: None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.overrides = overrides
+        self.loader = loader
+        self.on_reload = on_reload
+        self.last_error = ""
+        self._lock = asyncio.Lock()
+        self._snapshot = self.snapshot()
+        self._watch_task: asyncio.Task | None = None
+
+    async def reload(self, why: str) -> bool:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            try:
+                engine = await loop.run_in_executor(None, self.loader)
+                settings = ProxySettings().merged(proxy_block(engine), self.overrides)
+                problems = settings.validate()
+                if problems:
+                    raise ValueError("; ".join(problems))
+            except Exception as exc:  # keep serving with the old engine
+                self.last_error = _explain(exc)
+                log.error("reload (%s) failed, keeping the previous configuration: %s", why, self.last_error)
+                self._snapshot = self.snapshot()
+                self.on_reload(False)
+                return False
+            for name in RESTART_ONLY:
+                if getattr(settings, name) != getattr(self.settings, name):
+                    log.warning("reload: %s changed; it takes effect only after a restart", name)
+                    settings = _keep(settings, self.settings, name)
+            self.engine, self.settings, self.last_error = engine, settings, ""
+            self._snapshot = self.snapshot()
+            log.info("reloaded configuration and policies (%s); fingerprint %s", why, _fingerprint(engine))
+            self.on_reload(True)
+            return True
+
+    # ------------------------------------------------------------------ watching
+    def watched(self) -> list[Path]:
+        """The config file, every policy file the engine loaded, and the ``--policy`` paths (directories with
+        the policy files in them, so that added files are noticed too)."""
+        files: list[Path] = []
+        cfg = config_file_of(self.engine, self.settings.config_path)
+        if cfg:
+            files.append(Path(cfg))
+        for spec in getattr(self.engine, "policies", None) or []:
+            if isinstance(getattr(spec, "file", None), str):
+                files.append(Path(spec.file))
+        for root in map(Path, self.settings.extra_policies):
+            files.append(root)
+            if root.is_dir():
+                for dirpath, dirnames, filenames in os.walk(root):
+                    dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                    files.append(Path(dirpath))
+                    files += [Path(dirpath, f) for f in filenames if f.endswith(WATCH_SUFFIXES)]
+                    if len(files) > MAX_WATCHED:
+                        break
+        return files
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        out = {}
+        for path in self.watched():
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out[str(path)] = (st.st_mtime_ns, st.st_size)
+        return out
+
+    async def _watch(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            current = await asyncio.get_running_loop().run_in_executor(None, self.snapshot)
+            if current != self._snapshot:
+                changed = sorted(set(current.items()) ^ set(self._snapshot.items()))
+                await self.reload(f"file change: {changed[0][0] if changed else '?'}")
+
+    def start(self, interval: float) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload("SIGHUP")))
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / not POSIX
+            log.debug("SIGHUP reload unavailable in this thread")
+        if interval > 0:
+            self._watch_task = loop.create_task(self._watch(interval))
+
+    async def stop(self) -> None:
+        try:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+
+
+def _keep(new: ProxySettings, old: ProxySettings, name: str) -> ProxySettings:
+    from dataclasses import replace
+
+    return replace(new, **{name: getattr(old, name)})
+
+
+def _fingerprint(engine: Any) -> str:
+    try:
+        return str(engine.fingerprint())[:16]
+    except Exception:  # fingerprint is informational only
+        return "?"
+
+
+def _explain(exc: BaseException) -> str:
+    diagnostics = getattr(exc, "diagnostics", None)
+    if diagnostics:
+        return "; ".join(str(d) for d in diagnostics)
+    return f"{type(exc).__name__}: {exc}"

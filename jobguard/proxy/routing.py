@@ -1,0 +1,89 @@
+"""Which requests are job submissions: classify a request the way Nomad's agent routes it.
+
+Why mirror Nomad exactly: the proxy is only a guardrail if every request that Nomad would treat as a job
+registration is also treated as one here. Nomad matches ``/v1/jobs`` and ``/v1/validate/job`` exactly and routes
+everything under ``/v1/job/`` by *suffix* of the URL-decoded path (``/plan``, ``/scale``, ...), the remainder being
+the job ID; so ``/v1/job/a%2Fb/plan`` plans job ``a/b`` and ``/v1/job/x%2Fplan`` plans job ``x``. Go's ServeMux
+answers a non-canonical path (``//``, ``.``, ``..``) with a 301 to the cleaned path, which :func:`clean_path`
+reproduces so that such paths are never forwarded at all.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+REGISTER = "register"
+PLAN = "plan"
+VALIDATE = "validate"
+SCALE = "scale"
+REVERT = "revert"
+DISPATCH = "dispatch"
+PASS = "pass"
+
+WRITE_METHODS = ("PUT", "POST")
+
+# Suffixes in the order Nomad's JobSpecificRequest tests them; the first match wins.
+_JOB_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("/evaluate", PASS),
+    ("/allocations", PASS),
+    ("/evaluations", PASS),
+    ("/periodic/force", PASS),
+    ("/plan", PLAN),
+    ("/summary", PASS),
+    ("/dispatch", DISPATCH),
+    ("/versions", PASS),
+    ("/revert", REVERT),
+    ("/deployments", PASS),
+    ("/deployment", PASS),
+    ("/stable", PASS),
+    ("/scale", SCALE),
+    ("/services", PASS),
+    ("/submission", PASS),
+    ("/actions", PASS),
+    ("/action", PASS),
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a request is: ``kind`` (one of the constants above) and the job ID taken from the path."""
+
+    kind: str
+    job_id: str = ""
+
+    @property
+    def intercepted(self) -> bool:
+        return self.kind != PASS
+
+
+def clean_path(path: str) -> str:
+    """Go's ``path.Clean`` as ServeMux applies it (a trailing slash is kept)."""
+    if not path:
+        return "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    cleaned = posixpath.normpath(path)
+    if cleaned.startswith("//"):  # posixpath keeps a leading double slash; Go does not
+        cleaned = "/" + cleaned.lstrip("/")
+    if path.endswith("/") and cleaned != "/":
+        cleaned += "/"
+    return cleaned
+
+
+def classify(method: str, path: str) -> Route:
+    """Classify a request by method and *decoded* path. Methods are compared case-insensitively (stricter than Go)."""
+    write = method.upper() in WRITE_METHODS
+    if not write:
+        return Route(PASS)
+    if path == "/v1/jobs":
+        return Route(REGISTER, "")
+    if path == "/v1/validate/job":
+        return Route(VALIDATE, "")
+    if path.startswith("/v1/job/"):
+        rest = path[len("/v1/job/"):]
+        for suffix, kind in _JOB_SUFFIXES:
+            if rest.endswith(suffix):
+                return Route(kind, rest[: -len(suffix)])
+        return Route(REGISTER, rest)
+    return Route(PASS)

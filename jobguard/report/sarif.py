@@ -1,0 +1,175 @@
+"""SARIF 2.1.0 for code-scanning UIs (GitHub code scanning, GitLab, Azure DevOps, VS Code's SARIF viewer).
+
+Mapping decisions, and why:
+
+* level from enforcement: hard-mandatory -> ``error``, soft-mandatory -> ``warning``, advisory -> ``note``. The
+  level says how serious the guardrail is, not whether this run failed (that depends on ``--fail-on``); the run
+  verdict goes to ``invocations[0].properties``.
+* locations are relative to ``%SRCROOT%`` (the repository root), so results land on the right file whatever the
+  working directory of the check was; files outside the root keep an absolute ``file://`` URI.
+* ``partialFingerprints["jobguard/v1"]`` is the baseline fingerprint (rule + job + path + value hash), so code
+  scanning tracks a result across line moves exactly as ``--baseline`` does.
+* suppressed findings are kept with a ``suppressions`` entry (``inSource`` for comments/meta, ``external`` for the
+  config or a baseline), which is how SARIF consumers expect waivers to look.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jobguard.engine.findings import Finding
+from jobguard.jobspec.errors import Diagnostic
+from jobguard.report.base import Reporter, RunResult
+from jobguard.report.locations import absolute_file_uri, file_uri, relative_path
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+INFORMATION_URI = "https://github.com/jobguard/jobguard"
+LEVELS = {"hard-mandatory": "error", "soft-mandatory": "warning", "advisory": "note"}
+# GitHub code scanning sorts by this numeric string; scale follows CVSS bands.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
+IN_SOURCE_SUPPRESSIONS = ("comment", "meta", "inline", "in-source", "insource")
+
+
+def fingerprint_of(finding: Finding) -> str:
+    """The finding's stable fingerprint (set by the runner); falls back to rule/job/path for hand-made findings."""
+    fp = (finding.extra or {}).get("fingerprint")
+    if fp:
+        return str(fp)
+    from jobguard.check.baseline import fingerprint
+
+    return fingerprint(finding.rule, finding.job, finding.path, "")
+
+
+def _rule_name(rule_id: str) -> str:
+    """SARIF ``name`` is an identifier-like PascalCase form of the ID (``no-inline-secrets`` -> ``NoInlineSecrets``)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part) or "Rule"
+
+
+class SarifReporter(Reporter):
+    name = "sarif"
+    extension = "sarif"
+
+    def render(self, results: RunResult) -> str:
+        return json.dumps(self.document(results), indent=2) + "\n"
+
+    def document(self, results: RunResult) -> dict[str, Any]:
+        rule_ids = sorted({f.rule for f in results.findings})
+        index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+        firsts: dict[str, Finding] = {}
+        for f in results.findings:
+            firsts.setdefault(f.rule, f)
+        run: dict[str, Any] = {
+            "tool": {"driver": {
+                "name": "jobguard", "version": results.version, "semanticVersion": results.version,
+                "informationUri": INFORMATION_URI,
+                "rules": [self._descriptor(r, results.rules.get(r, {}), firsts[r]) for r in rule_ids],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": absolute_file_uri(results.root)}},
+            "invocations": [self._invocation(results)],
+            "results": [self._result(f, index[f.rule], results) for f in results.findings],
+            "columnKind": "unicodeCodePoints",
+        }
+        return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+    def _descriptor(self, rule_id: str, meta: dict[str, Any], first: Finding) -> dict[str, Any]:
+        title = meta.get("title") or first.title or rule_id
+        level = first.enforcement_level or meta.get("enforcement_level", "")  # as configured for this run
+        severity = first.severity or meta.get("severity", "")
+        kind = meta.get("kind") or first.kind
+        full = meta.get("rationale") or meta.get("description") or title
+        help_md = meta.get("docs") or ""
+        help_text = self._help_text(rule_id, kind, meta)
+        descriptor: dict[str, Any] = {
+            "id": rule_id,
+            "name": _rule_name(rule_id),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": full},
+            "help": {"text": help_text, "markdown": help_md or help_text},
+            "defaultConfiguration": {"level": LEVELS.get(level, "warning")},
+            "properties": {
+                "tags": [t for t in ("security", kind, meta.get("category")) if t],
+                "precision": "high",
+                "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
+                "enforcement_level": level,
+                "severity": severity,
+            },
+        }
+        help_uri = meta.get("help_uri") or first.help_uri
+        if help_uri:
+            descriptor["helpUri"] = help_uri
+        return descriptor
+
+    @staticmethod
+    def _help_text(rule_id: str, kind: str, meta: dict[str, Any]) -> str:
+        parts = [p for p in (meta.get("rationale"), meta.get("remediation")) if p]
+        if kind == "rule":
+            parts.append(f"Run `jobguard rules {rule_id}` for the full documentation.")
+        else:
+            parts.append(f"Policy {rule_id}" + (f" ({meta['source']})" if meta.get("source") else "") + ".")
+        return "\n\n".join(parts)
+
+    def _location(self, file: str, line: int, column: int, root: str) -> dict[str, Any]:
+        rel = relative_path(file, root)
+        if rel is not None:
+            artifact = {"uri": file_uri(rel), "uriBaseId": "%SRCROOT%"}
+        elif file in ("-", "<stdin>") or file.startswith("<"):
+            artifact = {"uri": "stdin"}
+        else:
+            artifact = {"uri": absolute_file_uri(file)}
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if line > 0:
+            region: dict[str, Any] = {"startLine": line}
+            if column > 0:
+                region["startColumn"] = column
+            physical["region"] = region
+        return {"physicalLocation": physical}
+
+    def _result(self, f: Finding, rule_index: int, results: RunResult) -> dict[str, Any]:
+        location = self._location(f.file, f.line, f.column, results.root)
+        if f.job or f.path:
+            name = f.path or f.job
+            location["logicalLocations"] = [{
+                "name": name.rsplit(".", 1)[-1],
+                "fullyQualifiedName": f"{f.job}:{f.path}" if f.job else f.path,
+                "kind": "object",
+            }]
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": rule_index,
+            "level": LEVELS.get(f.enforcement_level, "warning"),
+            "message": {"text": f.message},
+            "locations": [location],
+            "partialFingerprints": {"jobguard/v1": fingerprint_of(f)},
+            "properties": {
+                "kind": f.kind, "enforcement_level": f.enforcement_level, "severity": f.severity,
+                "job": f.job, "path": f.path, "status": results.status(f), "overridden": f.overridden,
+            },
+        }
+        if f.suppressed:
+            sup = f.suppression or {}
+            by = str(sup.get("kind") or sup.get("by") or "")
+            entry: dict[str, Any] = {"kind": "inSource" if by.lower() in IN_SOURCE_SUPPRESSIONS else "external",
+                                     "status": "accepted"}
+            if sup.get("reason"):
+                entry["justification"] = str(sup["reason"])
+            result["suppressions"] = [entry]
+        return result
+
+    def _invocation(self, results: RunResult) -> dict[str, Any]:
+        notes = [self._notification(d, results.root) for d in results.all_errors]
+        summary = results.summary()
+        return {
+            "executionSuccessful": summary["exit_code"] != 3,
+            "exitCode": summary["exit_code"],
+            "toolExecutionNotifications": notes,
+            "properties": {"fail_on": results.fail_on, "passed": summary["passed"],
+                           "blocking": summary["blocking"]},
+        }
+
+    def _notification(self, diag: Diagnostic, root: str) -> dict[str, Any]:
+        message = diag.summary + (f"; {diag.detail}" if diag.detail else "")
+        return {"level": "error", "message": {"text": message},
+                "locations": [self._location(diag.file, diag.line, diag.column, root)]}

@@ -1,0 +1,13 @@
+mock "time" {
+  data = {
+    now = {
+      weekday_name = "Saturday"
+    }
+  }
+}
+
+test {
+  rules = {
+    main = false
+  }
+}

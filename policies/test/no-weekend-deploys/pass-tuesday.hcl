@@ -1,0 +1,13 @@
+mock "time" {
+  data = {
+    now = {
+      weekday_name = "Tuesday"
+    }
+  }
+}
+
+test {
+  rules = {
+    main = true
+  }
+}

@@ -1,0 +1,9 @@
+global "job" {
+  value = { meta = { owner = "" } }
+}
+
+test {
+  rules = {
+    main = false
+  }
+}

@@ -1,0 +1,9 @@
+global "job" {
+  value = { meta = null }
+}
+
+test {
+  rules = {
+    main = false
+  }
+}

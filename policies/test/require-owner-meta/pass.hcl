@@ -1,0 +1,9 @@
+global "job" {
+  value = { meta = { owner = "team-a" } }
+}
+
+test {
+  rules = {
+    main = true
+  }
+}

@@ -1,0 +1,20 @@
+param "max_cpu" {
+  value = 5000
+}
+
+global "job" {
+  value = {
+    task_groups = [
+      { count = 4, tasks = [{ resources = { cpu = 1000, memory_mb = 256 } }] },
+      { count = 1, tasks = [{ resources = { cpu = 100, memory_mb = 256 } }] },
+    ]
+  }
+}
+
+test {
+  rules = {
+    main                 = true
+    cpu_within_budget    = true
+    memory_within_budget = true
+  }
+}

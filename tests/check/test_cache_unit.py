@@ -1,0 +1,68 @@
+import os
+
+from jobguard.check.cache import ResultCache, default_cache_dir, referenced_files
+from jobguard.engine.findings import Finding
+from jobguard.report.base import FileResult
+
+
+def _key(**kw):
+    args = dict(engine_fingerprint="e1", version="0.1.0", variables={}, var_files=[], only=None, skip=None,
+                policy_override=False, environ={})
+    args.update(kw)
+    return ResultCache.make_run_key(**args)
+
+
+def test_run_key_changes_with_every_input(tmp_path):
+    vf = tmp_path / "prod.vars"
+    vf.write_text('image = "a"')
+    keys = {_key(), _key(engine_fingerprint="e2"), _key(version="0.2.0"), _key(variables={"a": "1"}),
+            _key(var_files=[str(vf)]), _key(only=["x"]), _key(skip=["x"]), _key(policy_override=True),
+            _key(environ={"NOMAD_VAR_image": "b"}), _key(today="2030-01-01")}
+    assert len(keys) == 10
+    before = _key(var_files=[str(vf)])
+    vf.write_text('image = "b"')
+    assert _key(var_files=[str(vf)]) != before
+    assert _key(environ={"HOME": "/x"}) == _key()
+
+
+def test_file_key_follows_content_path_and_read_files(tmp_path):
+    cache = ResultCache(str(tmp_path / "c"), "run")
+    (tmp_path / "t.tpl").write_text("v1")
+    job = b'job "x" { group "g" { task "t" { template { data = file("t.tpl") } } } }'
+    k1 = cache.key("a.nomad", job, str(tmp_path))
+    assert k1 == cache.key("a.nomad", job, str(tmp_path))
+    assert k1 != cache.key("b.nomad", job, str(tmp_path))
+    assert k1 != cache.key("a.nomad", job + b"\n", str(tmp_path))
+    (tmp_path / "t.tpl").write_text("v2")
+    assert k1 != cache.key("a.nomad", job, str(tmp_path))
+    assert cache.key("a.nomad", b'x = file(var.path)', str(tmp_path)) is None  # computed: never cached
+
+
+def test_referenced_files():
+    assert referenced_files('a = file("x")\nb = templatefile("y.tpl", {})', "/nonexistent") == [
+        ("x", "missing"), ("y.tpl", "missing")]
+    assert referenced_files('a = file("${path}/x")', "/") is None
+
+
+def test_put_get_round_trip_and_corrupt_entries(tmp_path):
+    cache = ResultCache(str(tmp_path / "c"), "run")
+    result = FileResult(file="a.nomad", jobs=["a"], lines={3: "x"},
+                        findings=[Finding(rule="r", kind="rule", enforcement_level="advisory", severity="low",
+                                          message="m", file="a.nomad", line=3, extra={"fingerprint": "f"})])
+    cache.put("ab" * 32, result)
+    got = cache.get("ab" * 32)
+    assert got.cached and got.to_dict() == result.to_dict()
+    assert cache.get("cd" * 32) is None and cache.get(None) is None
+    with open(os.path.join(str(tmp_path / "c"), "ab", "ab" * 31 + ".json"), "w") as fh:
+        fh.write("{broken")
+    assert cache.get("ab" * 32) is None
+
+
+def test_cache_location(monkeypatch, tmp_path):
+    monkeypatch.delenv("JOBGUARD_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert default_cache_dir("/proj") == "/proj/.jobguard-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
+    assert default_cache_dir("/proj") == "/xdg/jobguard"
+    monkeypatch.setenv("JOBGUARD_CACHE_DIR", "/explicit")
+    assert default_cache_dir("/proj") == "/explicit"

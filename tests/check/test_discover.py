@@ -1,0 +1,72 @@
+import os
+
+from jobguard.check.discover import discover, looks_like_job
+
+JOB = 'job "web" {\n  group "g" {}\n}\n'
+TERRAFORM = 'resource "nomad_job" "web" {\n  jobspec = file("web.nomad")\n}\n'
+AGENT = 'data_dir = "/opt/nomad"\nserver {\n  enabled = true\n}\n'
+
+
+def _write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def test_content_test():
+    assert looks_like_job(JOB, "a.hcl")
+    assert looks_like_job("# c\njob web {\n}", "a.hcl")
+    assert not looks_like_job(TERRAFORM, "main.hcl")
+    assert not looks_like_job(AGENT, "agent.hcl")
+    assert looks_like_job('{"Job": {"ID": "x"}}', "a.json")
+    assert looks_like_job('{"ID": "x", "TaskGroups": []}', "a.json")
+    assert looks_like_job('{"job": {"x": {}}}', "a.json")
+    assert not looks_like_job('{"name": "pkg", "version": "1"}', "package.json")
+    assert not looks_like_job("not json", "a.json")
+
+
+def test_directory_walk_by_extension_and_content(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "jobs/web.nomad", JOB)
+    _write(".", "jobs/api.nomad.hcl", JOB)
+    _write(".", "jobs/b.hcl", JOB)
+    _write(".", "jobs/job.json", '{"Job": {"ID": "j"}}')
+    _write(".", "jobs/package.json", '{"name": "x"}')
+    _write(".", "infra/main.hcl", TERRAFORM)
+    _write(".", "infra/main.tf", TERRAFORM)
+    _write(".", "agent/nomad.hcl", AGENT)
+    _write(".", "jobs/README.md", "job \"x\" {}")
+    _write(".", ".git/x.nomad", JOB)
+    _write(".", "node_modules/x.nomad", JOB)
+    _write(".", "jobs/broken.nomad", "job {{{")  # .nomad is always a job file: its errors must be reported
+    sources, errors = discover(["."])
+    assert [s.path for s in sources] == ["jobs/api.nomad.hcl", "jobs/b.hcl", "jobs/broken.nomad", "jobs/job.json",
+                                         "jobs/web.nomad"]
+    assert errors == []
+
+
+def test_default_is_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "a.nomad", JOB)
+    assert [s.path for s in discover([])[0]] == ["a.nomad"]
+
+
+def test_explicit_files_always_globs_by_content_stdin_and_missing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "jobs/web.job", JOB)
+    _write(".", "jobs/other.job", TERRAFORM)
+    _write(".", "weird.txt", JOB)
+    sources, errors = discover(["weird.txt", "jobs/*.job", "-", "missing.nomad", "nomatch/*.nomad", "./weird.txt"])
+    assert [s.path for s in sources] == ["weird.txt", "jobs/web.job", "-"]
+    assert sources[2].is_stdin
+    assert [(e.file, e.summary) for e in errors] == [("missing.nomad", "no such file or directory"),
+                                                     ("nomatch/*.nomad", "no files match this pattern")]
+
+
+def test_recursive_glob(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "a/b/c.nomad.hcl", JOB)
+    _write(".", "a/d.nomad.hcl", JOB)
+    assert [s.path for s in discover(["a/**/*.nomad.hcl"])[0]] == ["a/b/c.nomad.hcl", "a/d.nomad.hcl"]

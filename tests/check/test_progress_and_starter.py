@@ -1,0 +1,37 @@
+import io
+
+import pytest
+
+from jobguard.check.progress import ProgressBar
+from jobguard.check.starter import STARTER_CONFIG, STARTER_POLICY, StarterExistsError, write_starter
+
+
+class FakeTty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_only_on_a_tty_and_for_long_runs():
+    assert ProgressBar.for_terminal(io.StringIO()) is None
+    stream = FakeTty()
+    bar = ProgressBar.for_terminal(stream)
+    bar(1, 5)
+    assert stream.getvalue() == ""  # short run: no bar
+    bar(0, 40)
+    bar(40, 40)
+    assert "[" + "#" * 30 + "] 40/40 files" in stream.getvalue()
+    bar.close()
+    assert stream.getvalue().endswith("\r")
+
+
+def test_starter_refuses_to_overwrite(tmp_path):
+    written = write_starter(str(tmp_path))
+    assert [p[len(str(tmp_path)) + 1:] for p in written] == ["jobguard.hcl", "policies/example.sentinel"]
+    assert (tmp_path / "jobguard.hcl").read_text() == STARTER_CONFIG
+    assert (tmp_path / "policies" / "example.sentinel").read_text() == STARTER_POLICY
+    (tmp_path / "jobguard.hcl").write_text("# mine")
+    with pytest.raises(StarterExistsError, match="jobguard.hcl"):
+        write_starter(str(tmp_path))
+    assert (tmp_path / "jobguard.hcl").read_text() == "# mine"
+    write_starter(str(tmp_path), force=True)
+    assert (tmp_path / "jobguard.hcl").read_text() == STARTER_CONFIG

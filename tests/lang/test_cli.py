@@ -1,0 +1,84 @@
+"""jobguard apply / test / fmt through click (in-process)."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from jobguard.cli import cli
+
+SUITE = Path(__file__).parent / "fixtures" / "suite"
+JOB = Path(__file__).parent / "fixtures" / "jobs" / "web.nomad.hcl"
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_apply_exit_codes(tmp_path):
+    assert invoke("apply", write(tmp_path, "a.sentinel", "main = rule { true }")).exit_code == 0
+    assert invoke("apply", write(tmp_path, "b.sentinel", "main = rule { false }")).exit_code == 1
+    assert invoke("apply", write(tmp_path, "c.sentinel", "main = rule { undefined }")).exit_code == 2
+    res = invoke("apply", write(tmp_path, "d.sentinel", "main = rule { 1 / 0 }"))
+    assert res.exit_code == 3 and "d.sentinel:1:15: division by zero" in res.output
+
+
+def test_apply_globals_params_and_json(tmp_path):
+    pol = write(tmp_path, "p.sentinel", 'param who\nmain = rule { print(who) and job.n == 2 }')
+    res = invoke("apply", pol, "--global", 'job={"n": 2}', "--param", "who=world", "--json")
+    out = json.loads(res.output)
+    assert res.exit_code == 0 and out["result"] == "pass" and out["prints"] == ["world"]
+    assert out["rules"] == {"main": True}
+    res = invoke("apply", pol, "--global", "job={bad", "--param", "who=x")
+    assert res.exit_code == 2 and "invalid JSON" in res.output
+
+
+def test_apply_trace_and_syntax_error(tmp_path):
+    res = invoke("apply", write(tmp_path, "t.sentinel", "main = rule { true }"), "--trace")
+    assert res.exit_code == 0 and 'TRUE - t.sentinel:1:1 - Rule "main"' in res.output
+    res = invoke("apply", write(tmp_path, "s.sentinel", "main = rule {"))
+    assert res.exit_code == 2 and "s.sentinel:1:14: unexpected end of file" in res.output
+    res = invoke("apply", str(tmp_path / "missing.sentinel"))
+    assert res.exit_code == 2 and "cannot read policy" in res.output
+
+
+def test_apply_with_job_file(tmp_path):
+    pol = write(tmp_path, "j.sentinel", 'main = rule { job.task_groups[0].tasks[0].driver is "docker" }')
+    res = invoke("apply", pol, "--job", str(JOB))
+    assert res.exit_code == 0, res.output
+
+
+def test_test_command():
+    res = invoke("test", str(SUITE))
+    assert res.exit_code == 1
+    assert "FAIL - test/clock/expects-wrong.hcl" in res.output and "4/5 test cases passed" in res.output
+    res = invoke("test", str(SUITE), "-run", "weekday|pass")
+    assert res.exit_code == 0 and "2/2 test cases passed" in res.output
+    res = invoke("test", str(SUITE / "images.sentinel"), "--json")
+    assert res.exit_code == 0 and json.loads(res.output)[0]["passed"] is True
+
+
+def test_test_command_bad_input(tmp_path):
+    assert invoke("test", str(tmp_path / "nope")).exit_code == 2
+    assert invoke("test", str(tmp_path)).exit_code == 2
+    assert invoke("test", str(SUITE), "-run", "(").exit_code == 2
+
+
+def test_fmt(tmp_path):
+    p = write(tmp_path, "f.sentinel", "main=rule{true}\n")
+    assert invoke("fmt", "--check", p).exit_code == 1
+    assert invoke("fmt", p).exit_code == 0
+    assert Path(p).read_text() == "main = rule { true }\n"
+    assert invoke("fmt", "--check", p).exit_code == 0
+    res = invoke("fmt", "-", input="x=1")
+    assert res.exit_code == 0 and res.output == "x = 1\n"
+    bad = write(tmp_path, "bad.sentinel", "x = (\n")
+    res = invoke("fmt", bad)
+    assert res.exit_code == 2 and "bad.sentinel:2:1" in res.output
+    assert Path(bad).read_text() == "x = (\n"

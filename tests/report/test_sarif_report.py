@@ -1,0 +1,85 @@
+import json
+import os
+
+import jsonschema
+import pytest
+
+from jobguard.report.sarif import SarifReporter
+
+HERE = os.path.dirname(__file__)
+OFFICIAL_SCHEMA = os.path.join(HERE, "..", "..", "..", "shared", "schemas", "sarif-2.1.0.json")
+
+
+def _validate(doc, schema):
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    errors = sorted(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(doc), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+
+
+def _doc(run):
+    return json.loads(SarifReporter().render(run))
+
+
+def test_valid_against_the_compact_schema(sample_run, clean_run):
+    with open(os.path.join(HERE, "sarif_subset.schema.json")) as fh:
+        schema = json.load(fh)
+    _validate(_doc(sample_run), schema)
+    _validate(_doc(clean_run), schema)
+
+
+@pytest.mark.skipif(not os.path.exists(OFFICIAL_SCHEMA), reason="official SARIF schema not present at ../shared")
+def test_valid_against_the_official_schema(sample_run, clean_run):
+    with open(OFFICIAL_SCHEMA) as fh:
+        schema = json.load(fh)
+    _validate(_doc(sample_run), schema)
+    _validate(_doc(clean_run), schema)
+
+
+def test_rules_with_help_and_levels(sample_run):
+    driver = _doc(sample_run)["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "jobguard"
+    rules = {r["id"]: r for r in driver["rules"]}
+    assert sorted(rules) == ["no-host-network", "no-inline-secrets", "no-latest-tag", "restrict-images"]
+    secret = rules["no-inline-secrets"]
+    assert secret["name"] == "NoInlineSecrets"
+    assert secret["defaultConfiguration"]["level"] == "error"
+    assert "Use a Vault template." in secret["help"]["text"]
+    assert "jobguard rules no-inline-secrets" in secret["help"]["text"]
+    assert secret["help"]["markdown"] == "# docs"
+    assert rules["restrict-images"]["defaultConfiguration"]["level"] == "note"
+    assert rules["no-latest-tag"]["defaultConfiguration"]["level"] == "warning"
+
+
+def test_results_levels_locations_and_fingerprints(sample_run):
+    run = _doc(sample_run)["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
+    results = run["results"]
+    assert [r["level"] for r in results] == ["error", "warning", "note", "warning", "warning"]
+    first = results[0]
+    loc = first["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "jobs/web.nomad.hcl", "uriBaseId": "%SRCROOT%"}
+    assert loc["region"] == {"startLine": 12, "startColumn": 9}
+    assert first["partialFingerprints"] == {"jobguard/v1": "fp-secret"}
+    assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == first["ruleId"]
+    api = results[4]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert api == "jobs/api%3Av2%2Cnew.nomad"  # a ":" in the first segment would read as a URI scheme
+
+
+def test_suppressions_and_notifications(sample_run):
+    run = _doc(sample_run)["runs"][0]
+    suppressed = [r for r in run["results"] if "suppressions" in r]
+    assert len(suppressed) == 1
+    assert suppressed[0]["suppressions"] == [{"kind": "inSource", "status": "accepted",
+                                              "justification": "legacy, see TICKET-1"}]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == [
+        "no such file or directory", "Unclosed configuration block; There is no closing brace for this block"]
+    assert notes[1]["locations"][0]["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 3}
+
+
+def test_files_outside_the_root_get_absolute_uris(sample_run, tmp_path):
+    sample_run.root = str(tmp_path / "elsewhere")
+    os.makedirs(sample_run.root)
+    loc = _doc(sample_run)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert loc["uri"].startswith("file:///") and "uriBaseId" not in loc
