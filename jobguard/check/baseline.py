@@ -85,6 +85,8 @@ def read_baseline(path: str) -> Counter[str]:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: baseline is not valid JSON: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise BaselineError(f"{path}: baseline is not UTF-8 text (not a jobguard baseline)") from None
     if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION or not isinstance(doc.get("findings"),
                                                                                              list):
         raise BaselineError(f"{path}: not a jobguard baseline (expected version {BASELINE_VERSION})")

@@ -6,8 +6,10 @@ The key of a file is a hash of everything its result depends on:
 * the engine's ``fingerprint()`` (config, policy sources, rule set, jobguard version) and jobguard's version;
 * the run options that change results: ``--var``, the *contents* of ``--var-file`` files, ``NOMAD_VAR_*``
   environment variables, ``--only``/``--skip``, ``--policy-override``;
-* the contents of files the job reads with ``file("...")``/``templatefile("...")`` when the argument is a literal.
-  A job calling those functions with a computed argument is never cached: we cannot know what it reads.
+* the contents (or absence) of files the job reads with ``file("...")``, ``filebase64("...")`` or tests with
+  ``fileexists("...")`` when the argument is a literal, resolved like the loader does: against the working
+  directory (which is part of the key, for ``abspath``). A job calling them with a computed argument, or calling
+  ``fileset``/``pathexpand``, is never cached: we cannot know what it reads.
 
 Entries live in ``$JOBGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/jobguard``, else ``.jobguard-cache/`` in the project
 directory; ``--no-cache`` bypasses it. A corrupt or unreadable entry is a miss, never an error.
@@ -26,7 +28,8 @@ from collections.abc import Mapping
 from jobguard.report.base import FileResult
 
 CACHE_FORMAT = "1"
-_FILE_CALL = re.compile(r'\b(?:file|templatefile|filebase64|filesha256|filemd5)\s*\(\s*("(?:[^"\\]|\\.)*")?')
+_FILE_CALL = re.compile(r'\b(?:file|filebase64|fileexists|templatefile)\s*\(\s*("(?:[^"\\]|\\.)*"\s*[,)])?')
+_UNCACHABLE_CALL = re.compile(r"\b(?:fileset|pathexpand)\s*\(")
 
 
 def default_cache_dir(project_dir: str) -> str:
@@ -50,13 +53,19 @@ def _read_bytes(path: str) -> bytes | None:
 
 
 def referenced_files(text: str, base_dir: str) -> list[tuple[str, str]] | None:
-    """(path, content digest) of files a job reads with literal ``file("...")`` calls; None if any call is computed."""
+    """(path, content digest or "missing") of files a job reads with literal ``file("...")``-like calls; None when
+    any such call is computed (or lists/expands paths), i.e. when the job's inputs cannot be known."""
+    if _UNCACHABLE_CALL.search(text):
+        return None
     refs: list[tuple[str, str]] = []
     for m in _FILE_CALL.finditer(text):
         literal = m.group(1)
         if literal is None or "${" in literal:
             return None
-        rel = json.loads(literal)
+        try:
+            rel = json.loads(literal.rstrip(",) \t\r\n"))
+        except ValueError:
+            return None
         path = rel if os.path.isabs(rel) else os.path.join(base_dir, rel)
         data = _read_bytes(path)
         refs.append((rel, _digest(data) if data is not None else "missing"))
@@ -90,7 +99,7 @@ class ResultCache:
 
     def key(self, display_path: str, content: bytes, base_dir: str) -> str | None:
         """The cache key of one file, or None when it must not be cached."""
-        refs = referenced_files(content.decode("utf-8", errors="replace"), base_dir) if b"file" in content else []
+        refs = referenced_files(content.decode("utf-8", errors="replace"), base_dir) if b"(" in content else []
         if refs is None:
             return None
         doc = [self.run_key, display_path, os.path.abspath(base_dir), _digest(content), refs]

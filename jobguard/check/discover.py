@@ -1,6 +1,9 @@
 """Which files ``jobguard check PATH...`` looks at.
 
-* a file named on the command line is always checked (the user asked for it, whatever its extension);
+* a file named on the command line is checked whatever its extension (``.job``, ``.tf``: the user asked for it),
+  except that a generic ``.hcl`` or ``.json`` file must pass the content test below: tools such as pre-commit name
+  every staged ``*.hcl``/``*.json`` file, and a repository's ``jobguard.hcl``, Terraform or ``package.json`` must
+  not decide the result;
 * a directory is walked: files ending in ``.nomad``, ``.nomad.hcl``, ``.nomad.json``, ``.hcl`` or ``.json`` whose
   *content* is a job: HCL with a top-level ``job "..." {`` block (Terraform, Packer and Nomad/Consul agent configs
   have none), JSON with a ``Job`` object or the API job's ``ID`` + ``TaskGroups`` (or HCL-JSON ``{"job": ...}``);
@@ -107,7 +110,8 @@ def discover(paths: list[str] | tuple[str, ...]) -> tuple[list[Source], list[Dia
         if arg == STDIN:
             add(STDIN)
         elif os.path.isfile(arg):
-            add(_clean(arg))
+            if not arg.endswith((".hcl", ".json")) or _content_ok(arg):
+                add(_clean(arg))
         elif os.path.isdir(arg):
             for path in _walk(arg):
                 if _content_ok(path):

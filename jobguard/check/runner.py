@@ -219,8 +219,7 @@ class Runner:
             if content is None:
                 results[i] = _unreadable(src.path)
                 continue
-            base = os.path.dirname(os.path.abspath(src.path)) if not src.is_stdin else os.getcwd()
-            keys[i] = cache.key(src.path, content, base)
+            keys[i] = cache.key(src.path, content, os.getcwd())  # file("x") resolves against the working dir
             results[i] = cache.get(keys[i])
             if results[i] is None:
                 pending.append(i)

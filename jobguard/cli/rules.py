@@ -8,13 +8,13 @@ broken config/plugin.
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 import textwrap
 from typing import Any
 
 import click
+from jobguard.suggest import close_matches
 
 
 @click.command("rules")
@@ -38,7 +38,7 @@ def rules(rule_id: str | None, fmt: str, config_path: str | None) -> None:
         return
     entry = next((e for e in entries if e["id"] == rule_id), None)
     if entry is None:
-        hint = difflib.get_close_matches(rule_id, [e["id"] for e in entries], n=3)
+        hint = close_matches(rule_id, [e["id"] for e in entries], n=3)
         click.echo(f"jobguard: unknown rule {rule_id!r}" + (f"; did you mean {' or '.join(hint)}?" if hint else "")
                    + " (run `jobguard rules` to list them)", err=True)
         sys.exit(2)

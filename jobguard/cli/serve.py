@@ -60,6 +60,7 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
     from jobguard.proxy.app import Proxy, serve_forever
     from jobguard.proxy.reload import EngineState, load_engine, proxy_block
     from jobguard.proxy.settings import ProxySettings
+    from jobguard.proxy.tls import server_context, upstream_context
 
     overrides = {k: v for k, v in flags.items() if v is not None}
     overrides.update(config_path=config_path, extra_policies=policies, override_acl_policies=override_policies)
@@ -79,11 +80,15 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
     if problems:
         click.echo("jobguard serve: " + "\n".join(problems), err=True)
         sys.exit(2)
+    try:
+        server_context(settings)
+        upstream_context(settings)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        files = ", ".join(f"{k}={v}" for k, v in vars(settings).items() if k.startswith(("tls_", "upstream_c")) and v)
+        click.echo(f"jobguard serve: cannot load TLS files ({files}): {exc}", err=True)
+        sys.exit(2)
     state = EngineState(engine, settings, overrides, loader)
-    if not os.environ.get("JG_NOFREEZE"):
-        import gc
-        gc.collect()
-        gc.freeze()
+
     try:
         proxy = Proxy(state)
     except OSError as exc:

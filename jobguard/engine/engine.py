@@ -11,7 +11,6 @@ A rule or policy that crashes is reported in ``Result.errors`` and makes the res
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import hashlib
 import inspect
 import json
@@ -28,6 +27,7 @@ from jobguard.engine.findings import Finding
 from jobguard.engine.schema import validate
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.job import LoadedJob
+from jobguard.suggest import did_you_mean
 from jobguard.jobspec.sourcemap import Path, format_path
 
 
@@ -274,17 +274,12 @@ def _names(values: Iterable[str] | str | None) -> list[str] | None:
     return [n.strip() for v in values for n in str(v).split(",") if n.strip()]
 
 
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(name, sorted(known), n=1)
-    return f"did you mean {hint[0]!r}?" if hint else ""
-
-
 def _configure_rules(config: Config, registry: dict[str, Any], diagnostics: list[Diagnostic]) -> list[ActiveRule]:
     """Every registered rule with the config's overrides; unknown IDs and params failing the schema are errors."""
     for rule_id in config.rules:
         if rule_id not in registry:
             diagnostics.append(config.diagnostic(("rule", rule_id), f"Unknown rule {rule_id!r}",
-                                                 _did_you_mean(rule_id, registry) or "see `jobguard rules`"))
+                                                 did_you_mean(rule_id, registry) or "see `jobguard rules`"))
     active = []
     for rule_id, registered in registry.items():
         rule = registered.rule
@@ -306,7 +301,7 @@ def _check_exceptions(config: Config, known: set[str], diagnostics: list[Diagnos
     for exception in config.exceptions:
         for i, rule_id in enumerate(exception.rules):
             if rule_id not in known:
-                hint = _did_you_mean(rule_id, known)
+                hint = did_you_mean(rule_id, known)
                 diagnostics.append(config.diagnostic(("exception", exception.name, "rules", i),
                                                       f"Unknown rule or policy {rule_id!r}", hint))
 
@@ -319,7 +314,7 @@ def _select(active: list[ActiveRule], specs: list[policies.PolicySpec], only: li
         for name in names or ():
             if name not in known:
                 diagnostics.append(Diagnostic(flag, 0, 0, f"Unknown rule or policy {name!r}",
-                                              _did_you_mean(name, known) or "see `jobguard rules`"))
+                                              did_you_mean(name, known) or "see `jobguard rules`"))
     specs = [s for s in specs if s.enabled]
 
     def wanted(name: str) -> bool:

@@ -24,7 +24,6 @@ Suppressed findings stay in the results (``suppressed=True``) so reports can sho
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from jobguard.engine.config import Config
 from jobguard.engine.findings import Finding
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Position, format_path
+from jobguard.suggest import did_you_mean
 
 INVALID = "invalid-suppression"
 EXPIRED = "expired-suppression"
@@ -213,9 +213,9 @@ def _admit(suppression: Suppression, error: str, known: set[str], today: _dt.dat
         return
     unknown = [r for r in suppression.rules if r not in known]
     for rule_id in unknown:
-        hint = difflib.get_close_matches(rule_id, sorted(known), n=1)
+        hint = did_you_mean(rule_id, known)
         out.problems.append(Problem(INVALID, f"{label} names unknown rule or policy {rule_id!r}"
-                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""), suppression.position))
+                                    + (f" ({hint})" if hint else ""), suppression.position))
     if suppression.expired(today):
         out.problems.append(Problem(EXPIRED, f"{label} expired on {suppression.expires.isoformat()} and no longer "
                                     f"applies (reason was: {suppression.reason})", suppression.position))

@@ -31,12 +31,8 @@ def _looks_like_json(text: str) -> bool:
     return stripped.startswith("{")
 
 
-_HCL_JSON_KEYS = {"job", "variable", "variables", "locals"}
-
-
-def _is_hcl_json(doc: dict) -> bool:
-    """HCL's JSON syntax (``{"job": {"name": {...}}}``) rather than an API job (``{"Job": ...}`` or bare)."""
-    return bool(doc) and set(doc) <= _HCL_JSON_KEYS and "job" in doc
+def _cli_vars(variables: Mapping[str, str] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (variables or {}).items()}
 
 
 def _read(path: str, label: str) -> str:
@@ -70,14 +66,14 @@ def load_text(text: str, filename: str = "<stdin>", variables: Mapping[str, str]
         except json.JSONDecodeError as exc:
             raise JobspecError([Diagnostic(filename, exc.lineno, exc.colno, "Invalid JSON", exc.msg)]) from None
         if isinstance(parsed, dict):
-            if _is_hcl_json(parsed):
-                raise JobspecError([Diagnostic(filename, 1, 1, "Unsupported job format", "This is a jobspec in HCL's "
-                                               "JSON syntax (a top-level \"job\" key); jobguard reads HCL2 files and "
-                                               "API JSON jobs ({\"Job\": {...}}). Convert it with `nomad job run "
-                                               "-output`.")])
+            from jobguard.jobspec.hcl.jsonsyntax import looks_like_hcl_json
+
+            if looks_like_hcl_json(parsed):  # a jobspec in HCL's JSON syntax: Nomad's CLI reads it as HCL2
+                return _load_hcl(text, filename, _cli_vars(variables), list(var_files),
+                                 dict(os.environ if env is None else env), cwd, is_json=True)
             return _load_json(text, filename)
-    return _load_hcl(text, filename, dict(variables or {}), list(var_files),
-                     dict(os.environ if env is None else env), cwd)
+    return _load_hcl(text, filename, _cli_vars(variables), list(var_files), dict(os.environ if env is None else env),
+                     cwd)
 
 
 def _load_json(text: str, filename: str) -> LoadedJob:
@@ -90,7 +86,7 @@ def _load_json(text: str, filename: str) -> LoadedJob:
 
 
 def _load_hcl(text: str, filename: str, cli_vars: dict[str, str], var_files: list[str], env: dict[str, str],
-              cwd: str | None) -> LoadedJob:
+              cwd: str | None, is_json: bool = False) -> LoadedJob:
     from jobguard.jobspec.apimodel import complete
     from jobguard.jobspec.canonical import canonicalize
     from jobguard.jobspec.hcl.diagnostics import HCLError, MultiError
@@ -101,7 +97,7 @@ def _load_hcl(text: str, filename: str, cli_vars: dict[str, str], var_files: lis
         full = vf if cwd is None or os.path.isabs(vf) else os.path.join(cwd, vf)
         files.append((vf, _read(full, vf)))
     try:
-        decoded = decode_file(text, filename, cli_vars, files, env, base_dir=cwd)
+        decoded = decode_file(text, filename, cli_vars, files, env, base_dir=cwd, is_json=is_json)
     except MultiError as exc:
         raise JobspecError(_diagnostics(exc.errors, filename)) from None
     except HCLError as exc:

@@ -20,28 +20,29 @@ def _arity(name: str, args: tuple, lo: int, hi: int | None = None) -> None:
         raise RuntimeFault(f"{name}() takes {want} argument(s), got {len(args)}")
 
 
+def _subject(name: str, args: tuple, count: int, kind: type, what: str) -> Any:
+    """Check the arity and that the first argument is a ``kind`` (named ``what``); UNDEFINED passes through."""
+    _arity(name, args, count)
+    c = args[0]
+    if c is UNDEFINED or type(c) is kind:
+        return c
+    raise RuntimeFault(f"{name}() needs a {what}, got {rt.type_name(c)}")
+
+
 def b_append(ctx, *args) -> Any:
-    _arity("append", args, 2)
-    lst, value = args
-    if lst is UNDEFINED:
-        return UNDEFINED
-    if type(lst) is not list:
-        raise RuntimeFault(f"append() needs a list, got {rt.type_name(lst)}")
-    lst.append(value)
+    lst = _subject("append", args, 2, list, "list")
+    if lst is not UNDEFINED:
+        lst.append(args[1])
     return UNDEFINED
 
 
 def b_delete(ctx, *args) -> Any:
-    _arity("delete", args, 2)
-    m, key = args
-    if m is UNDEFINED:
-        return UNDEFINED
-    if type(m) is not dict:
-        raise RuntimeFault(f"delete() needs a map, got {rt.type_name(m)}")
-    try:
-        m.pop(key, None)
-    except TypeError:
-        pass
+    m = _subject("delete", args, 2, dict, "map")
+    if m is not UNDEFINED:
+        try:
+            m.pop(args[1], None)
+        except TypeError:
+            pass
     return UNDEFINED
 
 
@@ -50,23 +51,13 @@ def b_error(ctx, *args) -> Any:
 
 
 def b_keys(ctx, *args) -> Any:
-    _arity("keys", args, 1)
-    m = args[0]
-    if m is UNDEFINED:
-        return UNDEFINED
-    if type(m) is not dict:
-        raise RuntimeFault(f"keys() needs a map, got {rt.type_name(m)}")
-    return list(m.keys())
+    m = _subject("keys", args, 1, dict, "map")
+    return UNDEFINED if m is UNDEFINED else list(m.keys())
 
 
 def b_values(ctx, *args) -> Any:
-    _arity("values", args, 1)
-    m = args[0]
-    if m is UNDEFINED:
-        return UNDEFINED
-    if type(m) is not dict:
-        raise RuntimeFault(f"values() needs a map, got {rt.type_name(m)}")
-    return list(m.values())
+    m = _subject("values", args, 1, dict, "map")
+    return UNDEFINED if m is UNDEFINED else list(m.values())
 
 
 def b_length(ctx, *args) -> Any:

@@ -115,18 +115,6 @@ def _iter1(c):
     raise RuntimeFault(f"cannot iterate over {rt.type_name(c)}")
 
 
-def _iter2(c):
-    """(index, value) or (key, value) pairs (two-name loops)."""
-    t = type(c)
-    if t is list:
-        return enumerate(c)
-    if t is dict:
-        return list(c.items())
-    if c is None:
-        return ()
-    raise RuntimeFault(f"cannot iterate over {rt.type_name(c)}")
-
-
 def _over(steps, t0, limits):
     """Called every 1024 loop steps: enforce the step and time budget; returns the next check point."""
     import time
@@ -178,12 +166,9 @@ def _map(pairs):
     return out
 
 
-def _noreturn():
-    raise RuntimeFault("function ended without a return statement")
-
-
-def _noiter():
-    raise RuntimeFault("cannot iterate over undefined")
+def _fault(message):
+    """Raise a fixed runtime error from generated code (undefined loop, missing return, no main, self-reference)."""
+    raise RuntimeFault(message)
 
 
 def _badif(v):
@@ -203,8 +188,8 @@ _MISSING = object()
 
 SUPPORT = {
     "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": _and, "_or": _or,
-    "_xor": _xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": _iter2, "_over": _over,
-    "_call": _call, "_setitem": _setitem, "_map": _map, "_noreturn": _noreturn, "_badif": _badif, "_noiter": _noiter,
+    "_xor": _xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate, "_over": _over,
+    "_call": _call, "_setitem": _setitem, "_map": _map, "_fault": _fault, "_badif": _badif,
     "_in": _in, "_not_in": _not_in,
     "_param": _param, "_MISSING": _MISSING, "_N": _NUMERIC,
     "_FunctionType": _FunctionType, "_MethodType": _MethodType,
@@ -251,17 +236,7 @@ class _Gen:
         assigned_anywhere: set[str] = set()
         assign_count: dict[str, int] = {}
 
-        def walk(node, top: bool) -> None:
-            if isinstance(node, list):
-                for x in node:
-                    walk(x, top)
-                return
-            if isinstance(node, tuple):
-                for x in node:
-                    walk(x, top)
-                return
-            if not isinstance(node, n.Node):
-                return
+        def walk(node: n.Node, top: bool) -> None:
             t = type(node)
             if t is n.Name:
                 if not _IDENT.match(node.name):
@@ -299,13 +274,12 @@ class _Gen:
                         if not _IDENT.match(p):
                             raise Unsupported("identifier")
                         assigned_anywhere.add(p)  # bound by a loop, quantifier or parameter: never free
-            for field in node.__dataclass_fields__:
-                if field in ("line", "col", "comments"):
-                    continue
-                child = getattr(node, field)
-                walk(child, False if t in (n.FuncLit, n.Quantifier, n.FuncDecl) else top)
+            child_top = False if t in (n.FuncLit, n.Quantifier, n.FuncDecl) else top
+            for child in n.children(node):
+                walk(child, child_top)
 
-        walk(self.module.body, True)
+        for st in n.nodes_in(self.module.body):
+            walk(st, True)
         if any(assign_count.get(r, 0) != 1 for r in self.rule_names):
             raise Unsupported("a rule name assigned more than once")
         self.assigned_names = assigned_anywhere | file_assigned
@@ -323,32 +297,20 @@ class _Gen:
                 rules[st.target.name] = (i, st.value)
         refs: dict[str, list] = {r: [] for r in rules}
 
-        def walk(node, ctx) -> None:
-            if isinstance(node, (list, tuple)):
-                for x in node:
-                    walk(x, ctx)
-                return
-            if not isinstance(node, n.Node):
-                return
-            t = type(node)
-            if t is n.Name:
-                if node.name in refs:
-                    refs[node.name].append(ctx)
-                return
-            if t is n.Quantifier:
-                walk(node.collection, ctx)
-                walk(node.body, "nested")
-                return
-            if t in (n.FuncLit, n.FuncDecl):
-                walk(node.body if t is n.FuncLit else node.func.body, "nested")
-                return
-            if t is n.For:
-                walk(node.collection, ctx)
-                walk(node.body, "nested")
-                return
-            for field in node.__dataclass_fields__:
-                if field not in ("line", "col", "comments"):
-                    walk(getattr(node, field), ctx)
+        def walk(value, ctx) -> None:
+            """Record ``ctx`` for every rule read in ``value`` (a node or a list of nodes)."""
+            for node in n.nodes_in(value):
+                t = type(node)
+                if t is n.Name:
+                    if node.name in refs:
+                        refs[node.name].append(ctx)
+                elif t is n.Quantifier or t is n.For:
+                    walk(node.collection, ctx)
+                    walk(node.body, "nested")
+                elif t in (n.FuncLit, n.FuncDecl):
+                    walk(node.body if t is n.FuncLit else node.func.body, "nested")
+                else:
+                    walk(list(n.children(node)), ctx)
 
         for i, st in enumerate(self.module.body):
             if st.__class__ is n.Assign and st.target.__class__ is n.Name and st.target.name in rules:
@@ -397,7 +359,7 @@ class _Gen:
         elif "main" in self.file_assigned:
             lines.append("    _m = v_main")
         else:
-            lines.append("    _m = _nomain()")
+            lines.append("    _m = _fault('policy has no main rule')")
         text = "\n".join(lines)
         out = ["def __policy(_G, _P, _I, _ctx, _L):"]
         if "_steps" in text:  # loops or function calls: the step budget
@@ -589,7 +551,7 @@ class _Gen:
         for nm, py in zip(node.names, loop_names, strict=True):
             fn.names[nm] = py
         self.emit(lines, indent, f"{tc} = {coll}")
-        self.emit(lines, indent, f"if {tc} is U: _noiter()")
+        self.emit(lines, indent, f"if {tc} is U: _fault('cannot iterate over undefined')")
         self.emit(lines, indent, f"_steps += len({tc}) if type({tc}) in (list, dict) else 0")
         self.emit(lines, indent, "if _steps > _lim: _lim, _t0 = _over(_steps, _t0, _L)")
         if len(loop_names) == 1:
@@ -650,7 +612,7 @@ class _Gen:
         self.emit(lines, indent + 1, "_steps += 1")
         self.emit(lines, indent + 1, "if _steps > _lim: _lim, _t0 = _over(_steps, _t0, _L)")
         lines.extend(body)
-        self.emit(lines, indent + 1, "_noreturn()")
+        self.emit(lines, indent + 1, "_fault('function ended without a return statement')")
         return name
 
     def _body_locals(self, body, sub: _Func) -> list[str]:
@@ -692,7 +654,7 @@ class _Gen:
         emit(lines, indent, f"def _R_{name}():")
         emit(lines, indent + 1, f"nonlocal {val}")
         emit(lines, indent + 1, f"if {val} is not _NE:")
-        emit(lines, indent + 2, f"if {val} is _BUSY: _selfref()")
+        emit(lines, indent + 2, f"if {val} is _BUSY: _fault('rule refers to itself')")
         emit(lines, indent + 2, f"return {val}")
         emit(lines, indent + 1, f"{val} = _BUSY")
         body: list[str] = []
@@ -956,8 +918,6 @@ def build(module: n.Module, builtins: dict[str, Any], import_resolver) -> Any:
     for bname, b in builtins.items():
         namespace["_b_" + bname] = b.fn
     namespace["_imp"] = import_resolver
-    namespace["_nomain"] = _nomain
-    namespace["_selfref"] = _selfref
     namespace["_whenv"] = _whenv
     namespace["_NE"] = NOT_EVALUATED
     namespace["_BUSY"] = _BUSY
@@ -973,14 +933,6 @@ def build(module: n.Module, builtins: dict[str, Any], import_resolver) -> Any:
     # an aliased builtin called through _call() without a context sends the evaluation to the closure path
     fn.needs_ctx = "_b_print(" in source or "_b_range(" in source
     return fn
-
-
-def _nomain():
-    raise RuntimeFault("policy has no main rule")
-
-
-def _selfref():
-    raise RuntimeFault("rule refers to itself")
 
 
 def _whenv(w):

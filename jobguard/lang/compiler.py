@@ -13,6 +13,7 @@ reading an unknown name gives ``undefined``. Rules are lazy and memoised (see :c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
@@ -60,18 +61,18 @@ class Builtin:
         self.fn = fn
 
 
+@dataclass(eq=False, slots=True)
 class FuncValue:
-    """A policy function. Callable from Python too, so imports can take policy functions as arguments."""
+    """A policy function. Callable from Python too, so imports can take policy functions as arguments.
 
-    __slots__ = ("params", "body", "scope", "name", "line", "col")
+    ``eq=False`` keeps identity comparison and hashing: two function values are equal only if they are the same."""
 
-    def __init__(self, params, body, scope, name, line, col):
-        self.params = params
-        self.body = body
-        self.scope = scope
-        self.name = name
-        self.line = line
-        self.col = col
+    params: list[str]
+    body: Any
+    scope: Scope
+    name: str
+    line: int
+    col: int
 
     def __call__(self, *args):
         ctx = self.scope.ctx
@@ -381,27 +382,13 @@ class _Compiler:
         body = self.block(node.body)
         self.loop_depth -= 1
         names = node.names
-        one = len(names) == 1
-        n1 = names[0]
-        n2 = names[-1]
 
         def run(s):
             c = coll(s)
             pairs = rt.iterate(c, len(names))
             if pairs is None:
                 raise RuntimeFault("cannot iterate over undefined")
-            ctx = s.ctx
-            step = ctx.budget.step
-            local = Scope(ctx, s)
-            lv = local.vars
-            is_list = type(c) is list
-            for k, v in pairs:
-                step()
-                if one:
-                    lv[n1] = v if is_list else k
-                else:
-                    lv[n1] = k
-                    lv[n2] = v
+            for local, _k, _v in _bind_each(s, c, pairs, names):
                 for st in body:
                     sig = st(local)
                     if sig is not None:
@@ -613,39 +600,12 @@ class _Compiler:
     def _logic(self, node: n.Binary, op: str, left: Fn, right: Fn) -> Fn:
         lnode, rnode = node.left, node.right
 
-        def plain(s):
-            a = left(s)
-            rt.check_bool(op, a)
-            if op == "and":
-                if a is False:
-                    return False
-                b = right(s)
-                rt.check_bool(op, b)
-                if a is UNDEFINED:
-                    return UNDEFINED
-                return b
-            if op == "or":
-                if a is True:
-                    return True
-                b = right(s)
-                rt.check_bool(op, b)
-                if b is True:
-                    return True
-                if a is UNDEFINED or b is UNDEFINED:
-                    return UNDEFINED
-                return False
-            b = right(s)
-            rt.check_bool(op, b)
-            if a is UNDEFINED or b is UNDEFINED:
-                return UNDEFINED
-            return a is not b
-
         text = unparse(node)
 
         def traced(s):
             tracer = s.ctx.tracer
             if tracer is None:
-                return plain(s)
+                return _logic_eval(op, left, right, s)
             tracer.push()
             calls = []
 
@@ -733,8 +693,6 @@ class _Compiler:
         body = self.expr(node.body)
         kind = node.kind
         names = node.names
-        one = len(names) == 1
-        n1, n2 = names[0], names[-1]
         text = unparse(node)
 
         def quant(s):
@@ -754,21 +712,11 @@ class _Compiler:
             pairs = rt.iterate(c, len(names))
             if pairs is None:
                 return UNDEFINED
-            ctx = s.ctx
-            step = ctx.budget.step
-            local = Scope(ctx, s)
-            lv = local.vars
             is_list = type(c) is list
             out_list: list = []
             out_map: dict = {}
             result: Any = None
-            for k, v in pairs:
-                step()
-                if one:
-                    lv[n1] = v if is_list else k
-                else:
-                    lv[n1] = k
-                    lv[n2] = v
+            for local, k, v in _bind_each(s, c, pairs, names):
                 r = body(local)
                 if type(r) is RuleValue:
                     r = r.force()
@@ -805,6 +753,27 @@ class _Compiler:
             return result
 
         return self.guard(node, quant)
+
+
+def _bind_each(s: Scope, c: Any, pairs: Any, names: list[str]) -> Any:
+    """Loop over ``pairs`` of collection ``c`` in a fresh scope: charge a step and bind the loop names for each
+    (one name: a list's value or a map's key; two: key/index and value), yielding ``(scope, key, value)``."""
+    ctx = s.ctx
+    step = ctx.budget.step
+    local = Scope(ctx, s)
+    lv = local.vars
+    n1 = names[0]
+    n2 = names[-1]
+    one = len(names) == 1
+    is_list = type(c) is list
+    for k, v in pairs:
+        step()
+        if one:
+            lv[n1] = v if is_list else k
+        else:
+            lv[n1] = k
+            lv[n2] = v
+        yield local, k, v
 
 
 def _logic_eval(op: str, left: Fn, right: Fn, s: Scope) -> Any:

@@ -5,13 +5,33 @@ errors and traces point at the source, like Sentinel's ``name.sentinel:LINE:COL`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
+
+
+_NOT_CHILDREN = frozenset({"line", "col", "comments"})
 
 
 @dataclass(eq=False)
 class Node:
     line: int
     col: int
+
+
+def nodes_in(value: Any) -> Iterator[Node]:
+    """The nodes in ``value``: the value itself if it is a node, else those in (nested) lists and tuples."""
+    if isinstance(value, Node):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from nodes_in(item)
+
+
+def children(node: Node) -> Iterator[Node]:
+    """``node``'s direct sub-nodes, in field order (position and comments are not children)."""
+    for name in node.__dataclass_fields__:
+        if name not in _NOT_CHILDREN:
+            yield from nodes_in(getattr(node, name))
 
 
 # -- expressions ------------------------------------------------------------------------------------------------

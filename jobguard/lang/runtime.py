@@ -26,23 +26,23 @@ from jobguard.lang.values import UNDEFINED, SentinelObject, _Undefined
 _NUM = (int, float)
 
 
+# Sentinel's names for the plain value types, in isinstance order (bool before int: bool is an int subclass).
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"), (bool, "bool"), (int, "int"), (float, "float"), (str, "string"), (list, "list"),
+    (dict, "map"),
+)
+_EXACT_TYPE_NAMES = dict(_TYPE_NAMES)
+
+
 def type_name(v: Any) -> str:
+    name = _EXACT_TYPE_NAMES.get(type(v))
+    if name is not None:
+        return name
     if v is UNDEFINED:
         return "undefined"
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "list"
-    if isinstance(v, dict):
-        return "map"
+    for cls, name in _TYPE_NAMES:
+        if isinstance(v, cls):
+            return name
     if isinstance(v, SentinelObject):
         return v.type_name
     if getattr(v, "is_rule", False):
@@ -252,8 +252,12 @@ def get_slice(v: Any, low: Any, high: Any) -> Any:
     return v[lo:hi]
 
 
-def iterate(v: Any, nnames: int):
-    """Pairs for ``for``/quantifiers: list -> (index, value), map -> (key, value). ``None`` for undefined."""
+def iterate(v: Any, nnames: int = 2):
+    """Pairs for ``for``/quantifiers: list -> (index, value), map -> (key, value). ``None`` for undefined.
+
+    ``nnames`` (how many loop names the caller binds) does not change the pairs: one-name loops pick the value of a
+    list pair and the key of a map pair themselves.
+    """
     t = type(v)
     if t is list:
         return enumerate(v)

@@ -139,9 +139,13 @@ async def start(proxy: Proxy) -> tuple[web.AppRunner, list[tuple[str, int]]]:
                            auto_decompress=False, handler_cancellation=True, shutdown_timeout=5.0)
     await runner.setup()
     host, port = settings.host_port
-    site = web.TCPSite(runner, host, port, ssl_context=server_context(settings), backlog=1024,
-                       reuse_address=True)
-    await site.start()
+    try:
+        site = web.TCPSite(runner, host, port, ssl_context=server_context(settings), backlog=1024,
+                           reuse_address=True)
+        await site.start()
+    except BaseException:  # address in use, unreadable certificate...: release the upstream session first
+        await runner.cleanup()
+        raise
     server = site._server
     bound = [sock.getsockname()[:2] for sock in server.sockets] if server is not None else []
     return runner, bound

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from jobguard.jobspec.sourcemap import format_path
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, allow_list_hint, params_object, string_list
 
 _FORCED = re.compile(r"^([A-Za-z0-9]+)::(.*)$", re.S)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.S)
@@ -154,18 +154,10 @@ class ApprovedArtifactSources(Rule):
                  "URL crafted to look like one) is an open door for supply-chain attacks.")
     remediation = ("Publish the artifact to an approved location, or add its scheme://host/path prefix to the "
                    "rule's `allowed` list in jobguard.hcl.")
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "allowed": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
-                "description": "Approved source prefixes: 'https://releases.example.com/tools/', "
-                               "'git::https://github.com/example-org/', 's3::https://s3.amazonaws.com/bucket/', "
-                               "'*.example.com' subdomain wildcards in the host, or a local path prefix '/opt/art/'.",
-            },
-        },
-    }
+    params_schema = params_object(allowed=string_list(
+        "Approved source prefixes: 'https://releases.example.com/tools/', 'git::https://github.com/example-org/', "
+        "'s3::https://s3.amazonaws.com/bucket/', '*.example.com' subdomain wildcards in the host, or a local path "
+        "prefix '/opt/art/'."))
     default_params = {"allowed": []}
     docs = """\
 Every artifact `source` must match an entry of `allowed` by forced getter, scheme, host, port and path prefix.
@@ -219,9 +211,8 @@ artifact { source = "https://releases.example.com/tool/1.2.0/tool.tgz" }
                                 "its URL and is not approved", path)
                 continue
             if not any(source_allowed(src, entry) for entry in entries):
-                hint = " (no allow-list configured)" if not entries else ""
-                yield Violation(f"artifact source {where} ({src.describe()}) is not in the approved sources{hint}",
-                                path)
+                yield Violation(f"artifact source {where} ({src.describe()}) is not in the approved sources"
+                                f"{allow_list_hint(entries)}", path)
 
 
 def _is_http(art: dict[str, Any]) -> tuple[bool, str]:

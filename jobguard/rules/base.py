@@ -85,6 +85,22 @@ class Rule:
         }
 
 
+def params_object(**properties: dict[str, Any]) -> dict[str, Any]:
+    """A rule's ``params_schema``: an object of exactly these properties, so a typo in jobguard.hcl is an error."""
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+def string_list(description: str, **item_constraints: Any) -> dict[str, Any]:
+    """Schema of a list of strings (allow-lists, deny-lists); items are non-empty unless constrained otherwise."""
+    return {"type": "array", "items": {"type": "string", **(item_constraints or {"minLength": 1})},
+            "description": description}
+
+
+def allow_list_hint(entries: list[Any]) -> str:
+    """Suffix for "not approved" messages when the allow-list is empty (the rule fails closed until configured)."""
+    return "" if entries else " (no allow-list configured)"
+
+
 def redact(value: str, keep: int = 0) -> str:
     """A secret shown as ``****`` (optionally keeping a short non-secret prefix such as ``ghp_``)."""
     return (value[:keep] if keep else "") + "****"

@@ -11,7 +11,7 @@ from typing import Any
 
 from jobguard.jobspec.sourcemap import Path, format_path
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object
 
 
 def connect_of(svc: dict[str, Any]) -> dict[str, Any]:
@@ -51,13 +51,9 @@ class ConnectRequiresBridge(Rule):
                  "with bridge or CNI networking; Nomad rejects a sidecar group without exactly one such network at "
                  "submit time, and a native service in host mode has no isolated mesh listener.")
     remediation = 'Give the group exactly one `network { mode = "bridge" }` (or `cni/<name>`; gateways may use host).'
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"native_requires_bridge": {
-            "type": "boolean",
-            "description": "Also require bridge/CNI for Connect native services (Nomad itself does not)."}},
-    }
+    params_schema = params_object(native_requires_bridge={
+        "type": "boolean",
+        "description": "Also require bridge/CNI for Connect native services (Nomad itself does not)."})
     default_params = {"native_requires_bridge": True}
     docs = """\
 A group with a Connect sidecar (`connect { sidecar_service {} }`) or a Connect native service must have exactly one

@@ -13,7 +13,7 @@ from typing import Any
 
 from jobguard.jobspec.sourcemap import Path
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object, string_list
 
 
 class NoPrivilegedContainers(Rule):
@@ -108,12 +108,7 @@ class NoDangerousCapabilities(Rule):
     rationale = ("Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE are enough to escape a "
                  "container or to take over the node's network.")
     remediation = "Drop the capability from `cap_add`; if the task truly needs it, waive the rule with a reason."
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"denied": {"type": "array", "items": {"type": "string", "minLength": 1},
-                                  "description": "Capabilities that may not be added (without CAP_ prefix)."}},
-    }
+    params_schema = params_object(denied=string_list("Capabilities that may not be added (without CAP_ prefix)."))
     default_params = {"denied": DANGEROUS_CAPS}
     docs = """\
 `cap_add` (docker, podman, exec, exec2, java) must not contain a capability from `denied` (case-insensitive,
@@ -190,16 +185,10 @@ class NoSensitiveHostMounts(Rule):
                  "`/proc`, `/sys` or Nomad's data directory exposes host credentials and other allocations.")
     remediation = ("Remove the bind mount; use a `host_volume` with a narrow, purpose-made directory, or a CSI "
                    "volume. Monitoring agents that need `/proc` should be waived explicitly with a reason.")
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "paths": {"type": "array", "items": {"type": "string", "pattern": "^/"},
-                      "description": "Host paths that may not be mounted (exact match after normalisation)."},
-            "path_prefixes": {"type": "array", "items": {"type": "string", "pattern": "^/"},
-                              "description": "Host directories whose whole subtree may not be mounted."},
-        },
-    }
+    params_schema = params_object(
+        paths=string_list("Host paths that may not be mounted (exact match after normalisation).", pattern="^/"),
+        path_prefixes=string_list("Host directories whose whole subtree may not be mounted.", pattern="^/"),
+    )
     default_params = {"paths": SENSITIVE_PATHS, "path_prefixes": SENSITIVE_PREFIXES}
     docs = """\
 Bind mounts in container config (`volumes = ["/host:/ctr"]`, `mount { type = "bind" source = ... }`) must not

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from jobguard.jobspec.sourcemap import Path
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, allow_list_hint, params_object, string_list
 
 DOCKER_HUB = "docker.io"
 _HUB_ALIASES = {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "docker.io"}
@@ -136,17 +136,9 @@ class ApprovedRegistries(Rule):
     rationale = ("Pulling from arbitrary registries (or Docker Hub user namespaces) bypasses image scanning and "
                  "provenance controls.")
     remediation = "Mirror the image into an approved registry, or add its prefix to the rule's `allowed` list."
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "allowed": {
-                "type": "array", "items": {"type": "string", "minLength": 1},
-                "description": "Approved `registry[/namespace]` prefixes, e.g. 'registry.example.com', "
-                               "'ghcr.io/example-org', 'docker.io/library' (official Docker Hub images).",
-            },
-        },
-    }
+    params_schema = params_object(allowed=string_list(
+        "Approved `registry[/namespace]` prefixes, e.g. 'registry.example.com', 'ghcr.io/example-org', "
+        "'docker.io/library' (official Docker Hub images)."))
     default_params = {"allowed": []}
     docs = """\
 Every container image must come from a registry (and optional namespace) in `allowed`. Images without a registry
@@ -170,6 +162,5 @@ config { image = "registry.example.com/team/api:2.4.1" }
         for path, task, image in images(ctx.job):
             name = parse_image(image).name.lower()
             if not any(name == a or name.startswith(a + "/") for a in allowed):
-                hint = " (no allow-list configured)" if not allowed else ""
-                yield Violation(f"task {task.get('Name')!r} image {image!r} is not from an approved registry{hint}",
-                                path)
+                yield Violation(f"task {task.get('Name')!r} image {image!r} is not from an approved registry"
+                                f"{allow_list_hint(allowed)}", path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object, string_list
 
 
 class RequiredMetaKeys(Rule):
@@ -17,16 +17,11 @@ class RequiredMetaKeys(Rule):
     rationale = ("Ownership and contact metadata (`owner`, `team`, `runbook`, ...) is what lets an on-call engineer "
                  "act on an alert about a job they did not write.")
     remediation = "Add the missing keys to the job's `meta` block."
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "keys": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True,
-                     "description": "Meta keys every job must set (non-empty)."},
-            "allow_group_level": {"type": "boolean",
-                                  "description": "A key also counts when every group sets it in its own meta."},
-        },
-    }
+    params_schema = params_object(
+        keys={**string_list("Meta keys every job must set (non-empty)."), "uniqueItems": True},
+        allow_group_level={"type": "boolean",
+                           "description": "A key also counts when every group sets it in its own meta."},
+    )
     default_params = {"keys": ["owner"], "allow_group_level": True}
     docs = """\
 The job's `meta` must set every key in `keys` (default: `owner`) to a non-empty value. With

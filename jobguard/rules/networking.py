@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object
 
 
 class NoPrivilegedStaticPorts(Rule):
@@ -18,13 +18,9 @@ class NoPrivilegedStaticPorts(Rule):
                  "ingress); a job that reserves one collides with them or impersonates them.")
     remediation = ("Use a dynamic port (`port \"http\" { to = 80 }`) or a static port >= 1024; ingress jobs that "
                    "must bind 80/443 can list them in the rule's `allowed_ports`.")
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"allowed_ports": {"type": "array", "items": {"type": "integer", "minimum": 1,
-                                                                     "maximum": 1023},
-                                         "description": "Privileged ports that may be reserved (e.g. [80, 443])."}},
-    }
+    params_schema = params_object(allowed_ports={
+        "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 1023},
+        "description": "Privileged ports that may be reserved (e.g. [80, 443])."})
     default_params = {"allowed_ports": []}
     docs = """\
 Static ports (`port "x" { static = N }`, group or task network) must be >= 1024 unless listed in `allowed_ports`.

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object
 
 
 def _raw_task(ctx: RuleContext, gi: int, ti: int) -> dict[str, Any] | None:
@@ -82,16 +82,12 @@ class ResourcesWithinLimits(Rule):
     rationale = ("An oversized request cannot be placed (or empties a node for one task); limits keep jobs "
                  "schedulable and capacity fair.")
     remediation = "Reduce the request, or split the work across more, smaller allocations."
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "max_cpu": {"type": "integer", "minimum": 1, "description": "Max `cpu` in MHz per task."},
-            "max_cores": {"type": "integer", "minimum": 1, "description": "Max `cores` per task."},
-            "max_memory_mb": {"type": "integer", "minimum": 1, "description": "Max `memory` in MB per task."},
-            "max_memory_max_mb": {"type": "integer", "minimum": 1, "description": "Max `memory_max` in MB."},
-        },
-    }
+    params_schema = params_object(
+        max_cpu={"type": "integer", "minimum": 1, "description": "Max `cpu` in MHz per task."},
+        max_cores={"type": "integer", "minimum": 1, "description": "Max `cores` per task."},
+        max_memory_mb={"type": "integer", "minimum": 1, "description": "Max `memory` in MB per task."},
+        max_memory_max_mb={"type": "integer", "minimum": 1, "description": "Max `memory_max` in MB."},
+    )
     default_params = {"max_cpu": 8000, "max_cores": 8, "max_memory_mb": 16384, "max_memory_max_mb": 32768}
     docs = """\
 Task `cpu`, `cores`, `memory` and `memory_max` must not exceed `max_cpu` (8000 MHz), `max_cores` (8),
@@ -137,12 +133,8 @@ class MemoryOversubscriptionBounded(Rule):
     rationale = ("`memory_max` lets a task use memory the scheduler never reserved; a large multiple of `memory` "
                  "invites node-wide OOM kills of other allocations.")
     remediation = "Lower `memory_max`, or raise `memory` to what the task really needs."
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"max_ratio": {"type": "number", "exclusiveMinimum": 1,
-                                     "description": "Largest allowed memory_max / memory."}},
-    }
+    params_schema = params_object(max_ratio={"type": "number", "exclusiveMinimum": 1,
+                                             "description": "Largest allowed memory_max / memory."})
     default_params = {"max_ratio": 2.0}
     docs = """\
 When a task sets `memory_max` (memory oversubscription), it must not exceed `max_ratio` (default 2) times

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object
 
 _SECOND = 1_000_000_000
 
@@ -91,16 +91,12 @@ class RescheduleBounded(Rule):
                  "that churns the cluster; batch jobs rescheduled forever never finish failing.")
     remediation = ("Use `delay_function = \"exponential\"` (or fibonacci) with a `max_delay` of minutes, or set "
                    "`unlimited = false` with `attempts`/`interval`.")
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "min_delay_seconds": {"type": "number", "minimum": 0,
-                                  "description": "Smallest first delay for unlimited rescheduling."},
-            "min_max_delay_seconds": {"type": "number", "minimum": 0,
-                                      "description": "Smallest max_delay for unlimited rescheduling."},
-        },
-    }
+    params_schema = params_object(
+        min_delay_seconds={"type": "number", "minimum": 0,
+                           "description": "Smallest first delay for unlimited rescheduling."},
+        min_max_delay_seconds={"type": "number", "minimum": 0,
+                               "description": "Smallest max_delay for unlimited rescheduling."},
+    )
     default_params = {"min_delay_seconds": 5, "min_max_delay_seconds": 300}
     docs = """\
 A group's `reschedule` policy with `unlimited = true` must back off: `delay_function` exponential or fibonacci,

@@ -12,7 +12,7 @@ from typing import Any
 
 from jobguard.jobspec.sourcemap import format_path
 from jobguard.rules import walk
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.rules.base import Rule, RuleContext, Violation, params_object
 from jobguard.rules.connect import has_sidecar, is_gateway
 
 _PORTED_CHECKS = ("http", "tcp", "grpc")
@@ -194,12 +194,8 @@ class ServiceInstancesSpread(Rule):
                  "together. Count 1 has no replica at all.")
     remediation = ("Run at least `min_count` instances and add a `spread { attribute = \"${node.unique.id}\" }` or "
                    "a `constraint { operator = \"distinct_hosts\" value = \"true\" }`.")
-    params_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"min_count": {"type": "integer", "minimum": 1,
-                                     "description": "Fewest instances a service group may run (1 disables)."}},
-    }
+    params_schema = params_object(min_count={"type": "integer", "minimum": 1,
+                                             "description": "Fewest instances a service group may run (1 disables)."})
     default_params = {"min_count": 2}
     docs = """\
 Groups of service jobs must run at least `min_count` (default 2) instances, and groups with more than one instance

@@ -50,6 +50,10 @@ def test_bad_baselines_are_clear_errors(tmp_path):
     bad.write_text("{\n  oops")
     with pytest.raises(BaselineError, match=r"bad.json:2:3: baseline is not valid JSON"):
         read_baseline(str(bad))
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\x00\xff\xfe")
+    with pytest.raises(BaselineError, match="not UTF-8"):
+        read_baseline(str(binary))
     other = tmp_path / "other.json"
     other.write_text('{"version": 7}')
     with pytest.raises(BaselineError, match="not a jobguard baseline"):

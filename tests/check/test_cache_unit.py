@@ -38,10 +38,15 @@ def test_file_key_follows_content_path_and_read_files(tmp_path):
     assert cache.key("a.nomad", b'x = file(var.path)', str(tmp_path)) is None  # computed: never cached
 
 
-def test_referenced_files():
+def test_referenced_files(tmp_path):
     assert referenced_files('a = file("x")\nb = templatefile("y.tpl", {})', "/nonexistent") == [
         ("x", "missing"), ("y.tpl", "missing")]
-    assert referenced_files('a = file("${path}/x")', "/") is None
+    absent = referenced_files('count = fileexists("scale-up") ? 9 : 2', str(tmp_path))
+    (tmp_path / "scale-up").write_text("")
+    assert absent != referenced_files('count = fileexists("scale-up") ? 9 : 2', str(tmp_path))
+    for computed in ('a = file("${path}/x")', "a = file(var.x)", 'a = fileset(".", "*.tpl")',
+                     'a = file(pathexpand("~/x"))'):
+        assert referenced_files(computed, "/") is None, computed
 
 
 def test_put_get_round_trip_and_corrupt_entries(tmp_path):

@@ -65,6 +65,21 @@ def test_explicit_files_always_globs_by_content_stdin_and_missing(tmp_path, monk
                                                      ("nomatch/*.nomad", "no files match this pattern")]
 
 
+def test_named_generic_hcl_and_json_files_must_be_jobs(tmp_path, monkeypatch):
+    """pre-commit names every staged *.hcl/*.json: the config, Terraform and package.json are not jobs."""
+    monkeypatch.chdir(tmp_path)
+    _write(".", "jobguard.hcl", 'policy "p" {\n  source = "p.sentinel"\n}\n')
+    _write(".", "infra/main.hcl", TERRAFORM)
+    _write(".", "package.json", '{"name": "x"}')
+    _write(".", "jobs/web.hcl", JOB)
+    _write(".", "jobs/broken.nomad.hcl", "job {{{")
+    _write(".", "main.tf", TERRAFORM)
+    sources, errors = discover(["jobguard.hcl", "infra/main.hcl", "package.json", "jobs/web.hcl",
+                                "jobs/broken.nomad.hcl", "main.tf"])
+    assert [s.path for s in sources] == ["jobs/web.hcl", "jobs/broken.nomad.hcl", "main.tf"]
+    assert errors == []
+
+
 def test_recursive_glob(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _write(".", "a/b/c.nomad.hcl", JOB)

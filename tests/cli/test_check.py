@@ -259,3 +259,31 @@ def test_real_process_stdin_and_no_traceback(project):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "- \n" in proc.stdout or "-\n" in proc.stdout
+
+
+def test_plugin_format_from_the_jobguard_reporters_hook(project):
+    from jobguard import hookspec
+    from jobguard.plugins import get_plugin_manager
+    from jobguard.report.base import Reporter
+
+    class CountReporter(Reporter):
+        name = "count"
+
+        def render(self, results):
+            return f"{results.summary()['blocking']} blocking\n"
+
+    class Plugin:
+        @hookspec.hookimpl
+        def jobguard_reporters(self):
+            return {"count": CountReporter}
+
+    pm = get_plugin_manager()
+    plugin = Plugin()
+    pm.register(plugin)
+    try:
+        result = check(ONLY, "--format", "count", "--output", "count=out.txt", "jobs")
+        assert (result.exit_code, result.stdout) == (1, "2 blocking\n")
+        assert (project / "out.txt").read_text() == "2 blocking\n"
+    finally:
+        pm.unregister(plugin)
+    assert check(ONLY, "--format", "count", "jobs").exit_code == 2

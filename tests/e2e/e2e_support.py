@@ -73,11 +73,12 @@ def finding_keys(findings: Iterable[Any]) -> set[Key]:
     return out
 
 
-def check_json(path: Path | str, *flags: str, cwd: Path | str = FIXTURES, env: dict[str, str] | None = None
-               ) -> tuple[int, dict[str, Any]]:
-    """``jobguard check --format json --config <fixture config> PATH`` -> (exit code, report)."""
-    proc = run_jobguard("check", "--no-cache", "--format", "json", "--config", str(CONFIG), *flags, str(path),
-                        cwd=cwd, env=env)
+def check_json(path: Path | str, *flags: str, cwd: Path | str = FIXTURES, env: dict[str, str] | None = None,
+               cache: bool = False) -> tuple[int, dict[str, Any]]:
+    """``jobguard check --format json --config <fixture config> PATH`` -> (exit code, report). Without ``cache``
+    the run neither reads nor writes the result cache."""
+    proc = run_jobguard("check", *([] if cache else ["--no-cache"]), "--format", "json", "--config", str(CONFIG),
+                        *flags, str(path), cwd=cwd, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 
@@ -237,11 +238,13 @@ def read_decisions(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def wait_for_decision(path: Path, job_id: str, timeout: float = 10) -> dict[str, Any]:
-    """The newest decision about ``job_id`` (waits briefly: the log line is written as the answer goes out)."""
+def wait_for_decision(path: Path, job_id: str, kind: str = "register", after: int = 0,
+                      timeout: float = 10) -> dict[str, Any]:
+    """The newest decision of ``kind`` about ``job_id`` among the log's lines past the first ``after`` (waits
+    briefly: the line is written as the answer goes out)."""
     deadline = time.monotonic() + timeout
     while True:
-        found = [d for d in read_decisions(path) if d.get("job_id") == job_id]
+        found = [d for d in read_decisions(path)[after:] if d.get("job_id") == job_id and d.get("kind") == kind]
         if found:
             return found[-1]
         if time.monotonic() > deadline:

@@ -25,10 +25,11 @@ class Case:
     args: tuple[str, ...]
     code: int
     expect: str
+    stdin: str = ""  # name of an input file fed on stdin (for `-`)
 
 
-def _c(name: str, args: str | tuple[str, ...], code: int, expect: str) -> Case:
-    return Case(name, tuple(args.split()) if isinstance(args, str) else args, code, expect)
+def _c(name: str, args: str | tuple[str, ...], code: int, expect: str, stdin: str = "") -> Case:
+    return Case(name, tuple(args.split()) if isinstance(args, str) else args, code, expect, stdin)
 
 
 GOOD = str(JOBS / "good.nomad.hcl")
@@ -46,6 +47,7 @@ CASES = [
     _c("parse-bad-var-syntax", ("parse", "--var", "novalue", GOOD), 2, r"novalue"),
     _c("parse-broken-var-file", ("parse", "--var-file", "badvars.hcl", GOOD), 2, r"badvars\.hcl:1:5: "),
     _c("parse-no-argument", "parse", 2, r"Missing argument"),
+    _c("parse-stdin-invalid-utf8", "parse -", 2, r"-:2:\d+: ", stdin="badutf8.nomad.hcl"),
     # check
     _c("check-missing-file", "check --no-cache missing.nomad", 2, r"missing\.nomad"),
     _c("check-binary-garbage", "check --no-cache --format json garbage.nomad", 2, r'"file": "garbage\.nomad"'),
@@ -79,6 +81,8 @@ CASES = [
        r"bad\.json:1:2: "),
     _c("check-baseline-binary", ("check", "--no-cache", "--config", CFG, "--baseline", "garbage.nomad", GOOD), 2,
        r"garbage\.nomad"),
+    _c("check-stdin-invalid-utf8", "check --no-cache --format json -", 2, r'"file": "-",\s*"line": 2,',
+       stdin="badutf8.nomad.hcl"),
     _c("check-glob-matches-nothing", ("check", "--no-cache", "nomatch/*.nomad.hcl"), 2, r"nomatch"),
     # apply
     _c("apply-missing-policy", ("apply", "missing.sentinel", "--job", GOOD), 2, r"missing\.sentinel"),
@@ -158,7 +162,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, st
     env = cli_env(cache_dir=root / ".cache")
 
     def one(case: Case) -> tuple[int, str]:
-        proc = run_jobguard(*case.args, cwd=root, env=env, stdin=b"")
+        stdin = (root / case.stdin).read_bytes() if case.stdin else b""
+        proc = run_jobguard(*case.args, cwd=root, env=env, stdin=stdin)
         return proc.returncode, proc.stdout + "\n" + proc.stderr
 
     with ThreadPoolExecutor(max_workers=4) as pool:

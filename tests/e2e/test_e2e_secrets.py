@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import CONFIG, OPS_TOKEN, cli_env, http, run_jobguard, wait_for_decision
+from e2e_support import CONFIG, OPS_TOKEN, cli_env, http, read_decisions, run_jobguard, wait_for_decision
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
@@ -153,6 +153,7 @@ def test_no_secret_through_the_proxy(proxy_stack: Any, workdir: Path) -> None:
     assert len(leaks(json.dumps(job))) == len(SECRETS)  # the request itself carries them all
     headers = {"X-Nomad-Token": OPS_TOKEN}
     url = proxy_stack.serve.url
+    log_before = len(read_decisions(proxy_stack.decision_log))
 
     status, _, denied = http("PUT", f"{url}/v1/job/{JOB_ID}", {"Job": job}, headers=headers)
     assert status == 403 and b"no-inline-secrets" in denied
@@ -161,7 +162,7 @@ def test_no_secret_through_the_proxy(proxy_stack: Any, workdir: Path) -> None:
     assert status == 200 and b"no-inline-secrets" in validated
     status, _, nacp = http("POST", f"{url}/v1/jobguard/nacp", {"job": job, "context": {}}, headers=headers)
     assert status == 200 and b"no-inline-secrets" in nacp
-    decision = wait_for_decision(proxy_stack.decision_log, JOB_ID)
+    decision = wait_for_decision(proxy_stack.decision_log, JOB_ID, after=log_before)
     assert any(f["rule"] == "no-inline-secrets" for f in decision["findings"])
     _, _, metrics = http("GET", f"{url}/v1/jobguard/metrics")
     assert b"jobguard_decisions_total" in metrics

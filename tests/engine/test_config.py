@@ -140,3 +140,17 @@ def test_find_config_walks_upwards(tmp_path):
     assert find_config(tmp_path / "a") == str(config)
     write(deep / "jobguard.hcl", "")
     assert find_config(deep) == str(deep / "jobguard.hcl")
+
+
+def test_proxy_block_takes_the_serve_settings():
+    """Every `jobguard serve` setting that makes sense in a file is accepted in `proxy { }` and reaches the proxy."""
+    from jobguard.proxy.settings import ProxySettings
+
+    config = parse_config('proxy {\n  upstream = "https://nomad.example:4646"\n  upstream_server_name = '
+                          '"server.global.nomad"\n  read_timeout = 30\n  header_timeout = 5\n  reload_interval = 0\n'
+                          '  override_acl_policies = ["ops"]\n}\n', "c.hcl")
+    settings = ProxySettings().merged(config.proxy, {"dry_run": None})
+    assert (settings.upstream_server_name, settings.read_timeout, settings.header_timeout,
+            settings.reload_interval, settings.override_acl_policies) == (
+        "server.global.nomad", 30, 5, 0, ("ops",))
+    assert errors('proxy {\n  read_timeout = 0\n}\n')[0].startswith("cfg/jobguard.hcl:2:")

@@ -159,29 +159,25 @@ def test_policy_globals_and_plugin_imports(tmp_path, pm):
     assert not failing.blocking()
 
 
-def test_policy_only_from_command_line_is_hard_mandatory(tmp_path, pm):
+def deny_engine(tmp_path, pm) -> Engine:
+    """An engine running only ``deny``, a policy from the command line that always fails."""
     write(tmp_path / "p" / "deny.sentinel", "main = rule { false }\n")
-    engine = Engine.load(start_dir=tmp_path, plugin_manager=pm, extra_policies=[tmp_path / "p"], only=["deny"])
-    (finding,) = engine.evaluate(loaded()).findings
+    return Engine.load(start_dir=tmp_path, plugin_manager=pm, extra_policies=[tmp_path / "p"], only=["deny"])
+
+
+def test_policy_only_from_command_line_is_hard_mandatory(tmp_path, pm):
+    (finding,) = deny_engine(tmp_path, pm).evaluate(loaded()).findings
     assert (finding.rule, finding.enforcement_level, finding.severity) == ("deny", "hard-mandatory", "high")
     assert finding.message == "policy 'deny' failed"
 
 
-def test_policy_findings_can_be_suppressed_by_meta(tmp_path, pm):
-    write(tmp_path / "p" / "deny.sentinel", "main = rule { false }\n")
-    engine = Engine.load(start_dir=tmp_path, plugin_manager=pm, extra_policies=[tmp_path / "p"], only=["deny"])
-    job = web_job(meta={"jobguard.ignore": "deny: known exception"})
-    (finding,) = engine.evaluate(loaded(job=job)).findings
+# ``meta { }`` blocks take identifiers only, so ``jobguard_ignore`` is accepted beside ``jobguard.ignore``.
+@pytest.mark.parametrize("key", ["jobguard.ignore", "jobguard_ignore"])
+def test_policy_findings_can_be_suppressed_by_meta(tmp_path, pm, key):
+    job = web_job(meta={key: "deny: known exception"})
+    (finding,) = deny_engine(tmp_path, pm).evaluate(loaded(job=job)).findings
     assert finding.suppressed and finding.suppression["reason"] == "known exception"
-
-
-def test_meta_suppression_key_usable_in_an_hcl_meta_block(tmp_path, pm):
-    """``meta { }`` blocks take identifiers only, so ``jobguard_ignore`` is accepted beside ``jobguard.ignore``."""
-    write(tmp_path / "p" / "deny.sentinel", "main = rule { false }\n")
-    engine = Engine.load(start_dir=tmp_path, plugin_manager=pm, extra_policies=[tmp_path / "p"], only=["deny"])
-    job = web_job(meta={"jobguard_ignore": "deny: known exception"})
-    (finding,) = engine.evaluate(loaded(job=job)).findings
-    assert finding.suppressed and finding.suppression["kind"] == "meta"
+    assert finding.suppression["kind"] == "meta"
 
 
 def test_findings_are_sorted_deterministically(tmp_path, pm):

@@ -229,6 +229,39 @@ def test_source_map_shifts_groups_after_job_level_tasks():
     assert loaded.source_map.lookup(("TaskGroups", 1)).line == 5
 
 
-def test_hcl_json_syntax_is_refused_clearly():
-    diags = errors_of('{"job": {"x": {"datacenters": ["dc1"]}}}')
-    assert diags[0].summary == "Unsupported job format"
+HCL_JSON = '''{
+  "variable": {"image": {"type": "string", "default": "nginx"}},
+  "job": {
+    "web": {
+      "constraint": [{"attribute": "${attr.kernel.name}", "value": "linux"}],
+      "group": {
+        "frontend": {
+          "count": 2,
+          "network": {"port": {"http": {"to": 80}, "admin": {"static": 9090}}},
+          "dynamic": {"constraint": {"for_each": ["a"], "iterator": "c",
+                                     "content": {"attribute": "${meta.x}", "value": "${c.value}"}}},
+          "task": [{"nginx": {"driver": "docker", "config": {"image": "${var.image}", "labels": {"a": "b"}},
+                              "env": {"WORKERS": 4}, "kill_timeout": "30s"}}]
+        }
+      }
+    }
+  }
+}'''
+
+
+def test_hcl_json_syntax_is_read_like_native_hcl(tmp_path):
+    (tmp_path / "v.json").write_text('{"image": "redis"}')
+    loaded = load(HCL_JSON, var_files=["v.json"], cwd=str(tmp_path))
+    job = loaded.job
+    assert job["ID"] == "web"
+    assert job["Constraints"][0]["LTarget"] == "${attr.kernel.name}"
+    group = job["TaskGroups"][0]
+    assert (group["Name"], group["Count"]) == ("frontend", 2)
+    assert group["Constraints"] == [{"LTarget": "${meta.x}", "RTarget": "a", "Operand": "="}]
+    assert [p["Label"] for p in group["Networks"][0]["ReservedPorts"]] == ["admin"]
+    task = group["Tasks"][0]
+    assert task["Config"] == {"image": "redis", "labels": {"a": "b"}}  # JSON objects are not wrapped in lists
+    assert (task["Env"], task["KillTimeout"]) == ({"WORKERS": "4"}, 30 * SECOND)
+    assert loaded.source_map.lookup(("TaskGroups", 0, "Tasks", 0, "Env", "WORKERS")).line == 13
+    diags = errors_of(HCL_JSON.replace('"count": 2', '"cout": 2'))
+    assert diags[0].summary == "Unsupported argument" and 'Did you mean "count"?' in diags[0].detail

@@ -91,10 +91,14 @@ def test_random_text_gives_a_clean_error(text):
     _clean_load(text)
 
 
+VALID_JSON = '{"job": {"j": {"group": {"g": {"count": 2, "task": {"t": {"driver": "docker", "config": ' \
+    '{"image": "${upper(\\"x\\")}"}, "env": {"A": 1}}}}}}}}'
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_garbled_job_gives_a_clean_error(data):
-    text = VALID
+    text = data.draw(st.sampled_from([VALID, VALID_JSON]))
     for _ in range(data.draw(st.integers(1, 4))):
         pos = data.draw(st.integers(0, len(text)))
         if data.draw(st.booleans()):

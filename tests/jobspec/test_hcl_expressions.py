@@ -158,3 +158,8 @@ def test_grammar_gaps_of_python_hcl2_are_covered():
     assert task["Config"] == {"a": "x\n", "b": 1}
     # a single-line block holding one argument is fine
     assert task_of("resources { cpu = 100 }")["Resources"]["CPU"] == 100
+
+
+def test_sets_iterate_with_the_value_as_key():
+    assert attr_value('[for k, v in setunion(["b"], ["a"]) : "${k}=${v}"]') == ["a=a", "b=b"]
+    assert attr_value('[for k, v in distinct(["b", "a", "b"]) : k]') == [0, 1]  # a list keeps indices

@@ -277,3 +277,18 @@ def test_absolute_form_request_target_goes_to_the_upstream_only(passthrough_stac
     conn.close()
     assert reply.startswith(b"HTTP/1.1 200"), reply
     assert s.double.requests[-1].path == "/v1/status/leader" and s.double.requests[-1].query == {"x": "1"}
+
+
+@pytest.mark.parametrize("passthrough_stack", [{"heartbeat_s": 0.05}], indirect=True)
+def test_client_leaving_a_stream_closes_the_upstream_stream(passthrough_stack: Stack) -> None:
+    s = passthrough_stack
+
+    async def open_and_leave() -> None:
+        async with aiohttp.ClientSession() as session, session.get(s.url + "/v1/event/stream") as resp:
+            assert await asyncio.wait_for(resp.content.readline(), 5) == b"{}\n"
+
+    asyncio.run(open_and_leave())
+    deadline = time.monotonic() + 5
+    while s.double._events and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert s.double._events == []

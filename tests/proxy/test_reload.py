@@ -106,6 +106,7 @@ def test_cli_serve_reloads_on_sighup(tmp_path: Path, passthrough_stack: Stack) -
 @pytest.mark.parametrize("args, message", [
     (["--config", "{cfg}"], "jobguard.hcl:2:"),
     (["--config", "{cfg}", "--upstream", "ftp://x"], "must start with http:// or https://"),
+    (["--config", "{cfg}", "--tls-cert", "{cfg}", "--tls-key", "{cfg}"], "cannot load TLS files"),
 ])
 def test_cli_serve_config_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     if message.startswith("jobguard.hcl"):

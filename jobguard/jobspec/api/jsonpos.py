@@ -102,60 +102,59 @@ class _Parser:
             if self.text.startswith(literal, self.pos):
                 self.pos += len(literal)
                 return Node(kind, value, line, col)
-        if not ch:
-            raise self._error("unexpected end of JSON input")
-        raise self._error(f"invalid character {ch!r} looking for beginning of value")
+        raise self._unexpected("looking for beginning of value")
+
+    def _unexpected(self, context: str) -> JSONSyntaxError:
+        """encoding/json's message for the character at the cursor (or the end of input) in ``context``."""
+        ch = self._peek()
+        return self._error(f"invalid character {ch!r} {context}" if ch else "unexpected end of JSON input")
+
+    def _empty(self, close: str) -> bool:
+        """Step over an opening bracket; True (and step over ``close`` too) if the container is empty."""
+        self.pos += 1
+        self._skip_ws()
+        if self._peek() == close:
+            self.pos += 1
+            return True
+        return False
+
+    def _more(self, close: str, context: str) -> bool:
+        """After a member: True on ``,`` (another follows), False on ``close`` (the container ended)."""
+        self._skip_ws()
+        ch = self._peek()
+        if ch in (",", close):
+            self.pos += 1
+            return ch == ","
+        raise self._unexpected(context)
 
     def _object(self, line: int, col: int) -> Node:
-        self.pos += 1
         members: list = []
-        self._skip_ws()
-        if self._peek() == "}":
-            self.pos += 1
+        if self._empty("}"):
             return Node("object", members, line, col)
         while True:
             self._skip_ws()
             if self._peek() != '"':
-                raise self._error(f"invalid character {self._peek()!r} looking for beginning of object key string"
-                                  if self._peek() else "unexpected end of JSON input")
+                raise self._unexpected("looking for beginning of object key string")
             key_line, key_col = self.line, self._col()
             key = self._string()
             self._skip_ws()
             if self._peek() != ":":
-                raise self._error(f"invalid character {self._peek()!r} after object key"
-                                  if self._peek() else "unexpected end of JSON input")
+                raise self._unexpected("after object key")
             self.pos += 1
             self._skip_ws()
             members.append((key, key_line, key_col, self._value()))
-            self._skip_ws()
-            ch = self._peek()
-            self.pos += 1
-            if ch == "}":
+            if not self._more("}", "after object key:value pair"):
                 return Node("object", members, line, col)
-            if ch != ",":
-                self.pos -= 1
-                raise self._error(f"invalid character {ch!r} after object key:value pair" if ch else
-                                  "unexpected end of JSON input")
 
     def _array(self, line: int, col: int) -> Node:
-        self.pos += 1
         items: list[Node] = []
-        self._skip_ws()
-        if self._peek() == "]":
-            self.pos += 1
+        if self._empty("]"):
             return Node("array", items, line, col)
         while True:
             self._skip_ws()
             items.append(self._value())
-            self._skip_ws()
-            ch = self._peek()
-            self.pos += 1
-            if ch == "]":
+            if not self._more("]", "after array element"):
                 return Node("array", items, line, col)
-            if ch != ",":
-                self.pos -= 1
-                raise self._error(f"invalid character {ch!r} after array element" if ch else
-                                  "unexpected end of JSON input")
 
     def _string(self) -> str:
         self.pos += 1  # opening quote

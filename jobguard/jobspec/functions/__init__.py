@@ -63,7 +63,7 @@ from jobguard.jobspec.functions.errors import (
     UnknownFunctionError,
 )
 from jobguard.jobspec.functions.spec import REGISTRY, HclFunction
-from jobguard.jobspec.functions.suggest import name_suggestion
+from jobguard.suggest import nearest
 
 __all__ = [
     "FUNCTIONS", "LAZY_FUNCTIONS", "TYPE_ARGUMENTS", "call_function", "ArgumentError", "ConversionError",
@@ -91,7 +91,7 @@ def call_function(name: str, args: list[Any], *, expand_last: bool = False, base
     """
     fn = REGISTRY.get(name)
     if fn is None:
-        suggestion = name_suggestion(name, list(REGISTRY))
+        suggestion = nearest(name, REGISTRY)
         hint = f' Did you mean "{suggestion}"?' if suggestion else ""
         raise UnknownFunctionError(f'There is no function named "{name}".{hint}')
     if expand_last:

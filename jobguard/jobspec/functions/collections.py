@@ -14,23 +14,8 @@ from typing import Any
 from jobguard.jobspec.functions.numbers import is_number, normalize, to_int
 from jobguard.jobspec.functions.setorder import make_set, values_equal
 from jobguard.jobspec.functions.spec import Param, arg_fail, fail, register
-from jobguard.jobspec.functions.types import (
-    ANY,
-    NUMBER,
-    STRING,
-    ConversionError,
-    CtyList,
-    CtyMap,
-    CtySet,
-    ListType,
-    MapType,
-    ObjectType,
-    SetType,
-    TupleType,
-    convert,
-    type_of,
-    unify,
-)
+from jobguard.jobspec.functions.types import ANY, NUMBER, STRING, ConversionError, CtyList, CtyMap, CtySet, ListType
+from jobguard.jobspec.functions.types import MapType, ObjectType, SetType, TupleType, convert, type_of, unify
 
 _INT_RANGE = "value must be a whole number, between -9223372036854775808 and 9223372036854775807"
 
@@ -105,7 +90,10 @@ def coalesce(*vals: Any) -> Any:
     if ret is None:
         raise fail("all arguments must have the same type")
     for v in vals:
-        v = convert(v, ret)
+        try:
+            v = convert(v, ret)
+        except ConversionError:
+            continue  # cty discards the conversion error, leaving a null value, which coalesce skips
         if v is None:
             continue
         if ret == STRING and v == "":
@@ -255,6 +243,18 @@ def merge(*maps: Any) -> dict:
     return _sorted_dict(out, all_maps, types[0].element if all_maps else None)
 
 
+def _slice_index(lst: Any, value: int | float, arg: int, which: str) -> int:
+    """``slice``'s bounds check for argument ``arg`` (the ``which`` = start/end index), in cty's order."""
+    index = _whole(value)
+    if index is None:
+        raise arg_fail(arg, f"invalid {which} index: {_INT_RANGE}")
+    if index < 0:
+        raise arg_fail(arg, f"{which} index must not be less than zero")
+    if index > len(lst):
+        raise arg_fail(arg, f"{which} index must not be greater than the length of the list")
+    return index
+
+
 @register("slice", [Param("list"), Param("start_index", NUMBER), Param("end_index", NUMBER)])
 def slice_(lst: Any, start: int | float, end: int | float) -> list:
     ty = type_of(lst)
@@ -263,20 +263,8 @@ def slice_(lst: Any, start: int | float, end: int | float) -> list:
                           "list if the ordering of the result is not important")
     if not isinstance(ty, (ListType, TupleType)):
         raise arg_fail(0, "must be a list or tuple value")
-    s = _whole(start)
-    if s is None:
-        raise arg_fail(1, f"invalid start index: {_INT_RANGE}")
-    if s < 0:
-        raise arg_fail(1, "start index must not be less than zero")
-    if s > len(lst):
-        raise arg_fail(1, "start index must not be greater than the length of the list")
-    e = _whole(end)
-    if e is None:
-        raise arg_fail(2, f"invalid end index: {_INT_RANGE}")
-    if e < 0:
-        raise arg_fail(2, "end index must not be less than zero")
-    if e > len(lst):
-        raise arg_fail(2, "end index must not be greater than the length of the list")
+    s = _slice_index(lst, start, 1, "start")
+    e = _slice_index(lst, end, 2, "end")
     if s > e:
         raise arg_fail(1, "start index must not be greater than end index")
     if isinstance(ty, ListType):

@@ -18,24 +18,17 @@ def _digest(name: str, s: str) -> str:
     return hashlib.new(name, s.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@register("md5", [Param("str", STRING)])
-def md5(s: str) -> str:
-    return _digest("md5", s)
+def _hex_digest_function(algorithm: str) -> None:
+    """Register HCL's ``<algorithm>(str)``: the hex digest of the string's UTF-8 bytes."""
+    def digest(s: str) -> str:
+        return _digest(algorithm, s)
+
+    digest.__name__ = digest.__qualname__ = algorithm
+    register(algorithm, [Param("str", STRING)])(digest)
 
 
-@register("sha1", [Param("str", STRING)])
-def sha1(s: str) -> str:
-    return _digest("sha1", s)
-
-
-@register("sha256", [Param("str", STRING)])
-def sha256(s: str) -> str:
-    return _digest("sha256", s)
-
-
-@register("sha512", [Param("str", STRING)])
-def sha512(s: str) -> str:
-    return _digest("sha512", s)
+for _algorithm in ("md5", "sha1", "sha256", "sha512"):
+    _hex_digest_function(_algorithm)
 
 
 @register("bcrypt", [Param("str", STRING)], var_param=Param("cost", NUMBER))

@@ -8,6 +8,7 @@ as Go's ``time.Time`` does.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -216,6 +217,16 @@ def _format_date(fmt: str, t: GoTime) -> str:
     return "".join(out)
 
 
+# Verbs printed as a plain number ("D") or zero-padded to two digits ("DD"): what Go calls them, and the field.
+_NUMERIC_VERBS: dict[str, tuple[str, Callable[[datetime], int]]] = {
+    "D": ("day of month", lambda lt: lt.day),
+    "h": ("24-hour", lambda lt: lt.hour),
+    "H": ("12-hour", lambda lt: lt.hour % 12 or 12),
+    "m": ("minute", lambda lt: lt.minute),
+    "s": ("second", lambda lt: lt.second),
+}
+
+
 def _verb(tok: str, t: GoTime, lt: datetime) -> str:
     c, n = tok[0], len(tok)
     q = go_quote(tok)
@@ -223,6 +234,13 @@ def _verb(tok: str, t: GoTime, lt: datetime) -> str:
     def bad(what: str) -> Exception:
         return arg_fail(0, f"invalid date format verb {q}: {what}")
 
+    numeric = _NUMERIC_VERBS.get(c)
+    if numeric is not None:
+        what, field = numeric
+        if n in (1, 2):
+            value = field(lt)
+            return str(value) if n == 1 else _two(value)
+        raise bad(f'{what} must either be "{c}" or "{c}{c}"')
     if c == "Y":
         if n == 2:
             return _two(lt.year % 100)
@@ -234,37 +252,16 @@ def _verb(tok: str, t: GoTime, lt: datetime) -> str:
         if n in options:
             return options[n]
         raise bad('month must be "M", "MM", "MMM", or "MMMM"')
-    if c == "D":
-        if n in (1, 2):
-            return str(lt.day) if n == 1 else _two(lt.day)
-        raise bad('day of month must either be "D" or "DD"')
     if c == "E":
         if n in (3, 4):
             name = _DAYS[lt.weekday()]
             return name[:3] if n == 3 else name
         raise bad('day of week must either be "EEE" or "EEEE"')
-    if c == "h":
-        if n in (1, 2):
-            return str(lt.hour) if n == 1 else _two(lt.hour)
-        raise bad('24-hour must either be "h" or "hh"')
-    if c == "H":
-        h = lt.hour % 12 or 12
-        if n in (1, 2):
-            return str(h) if n == 1 else _two(h)
-        raise bad('12-hour must either be "H" or "HH"')
     if c in "Aa":
         if n != 2:
             raise bad(f'must be "{c}{c}"')
         marker = "AM" if lt.hour < 12 else "PM"
         return marker if c == "A" else marker.lower()
-    if c == "m":
-        if n in (1, 2):
-            return str(lt.minute) if n == 1 else _two(lt.minute)
-        raise bad('minute must either be "m" or "mm"')
-    if c == "s":
-        if n in (1, 2):
-            return str(lt.second) if n == 1 else _two(lt.second)
-        raise bad('second must either be "s" or "ss"')
     if c == "Z":
         if n == 1:
             return t.zone(True, True)

@@ -132,12 +132,29 @@ class _Parser:
                 return val
         raise self.bad("looking for beginning of value")
 
-    def obj(self) -> dict:
+    def _empty(self, close: str) -> bool:
+        """Step over an opening bracket; True (and step over ``close`` too) if the container is empty."""
         self.i += 1
-        out: dict[str, Any] = {}
         self.ws()
-        if self.i < len(self.s) and self.s[self.i] == "}":
+        if self.i < len(self.s) and self.s[self.i] == close:
             self.i += 1
+            return True
+        return False
+
+    def _more(self, close: str, context: str) -> bool:
+        """After a member: True on ``,`` (another follows), False on ``close`` (the container ended)."""
+        self.ws()
+        if self.i >= len(self.s):
+            raise self.token_eof()
+        ch = self.s[self.i]
+        if ch == "," or ch == close:
+            self.i += 1
+            return ch == ","
+        raise self.bad(context)
+
+    def obj(self) -> dict:
+        out: dict[str, Any] = {}
+        if self._empty("}"):
             return out
         while True:
             self.ws()
@@ -156,36 +173,17 @@ class _Parser:
             if key in out:
                 raise JSONDecodeError(f"duplicate {quote_string(key)} property in JSON object")
             out[key] = val
-            self.ws()
-            if self.i >= len(self.s):
-                raise self.token_eof()
-            if self.s[self.i] == ",":
-                self.i += 1
-                continue
-            if self.s[self.i] == "}":
-                self.i += 1
+            if not self._more("}", "after object key:value pair"):
                 return out
-            raise self.bad("after object key:value pair")
 
     def arr(self) -> list:
-        self.i += 1
         out: list[Any] = []
-        self.ws()
-        if self.i < len(self.s) and self.s[self.i] == "]":
-            self.i += 1
+        if self._empty("]"):
             return out
         while True:
             out.append(self.value())
-            self.ws()
-            if self.i >= len(self.s):
-                raise self.token_eof()
-            if self.s[self.i] == ",":
-                self.i += 1
-                continue
-            if self.s[self.i] == "]":
-                self.i += 1
+            if not self._more("]", "after array element"):
                 return out
-            raise self.bad("after array element")
 
     def string(self) -> str:
         self.i += 1
@@ -242,17 +240,21 @@ class _Parser:
             self.i += 1
         return int(digits, 16)
 
+    def _digit_at(self, i: int, context: str) -> None:
+        """Go's scanner needs a digit at ``i`` (after ``-``, ``.`` or an exponent): EOF or ``bad`` otherwise."""
+        if i >= len(self.s):
+            self.i = i
+            raise self.eof()
+        if not ("0" <= self.s[i] <= "9"):
+            self.i = i
+            raise self.bad(context)
+
     def number(self) -> Any:
         s, start = self.s, self.i
         i = start
         if s[i] == "-":
             i += 1
-            if i >= len(s):
-                self.i = i
-                raise self.eof()
-            if not ("0" <= s[i] <= "9"):
-                self.i = i
-                raise self.bad("in numeric literal")
+            self._digit_at(i, "in numeric literal")
         if s[i] == "0":
             i += 1
         else:
@@ -260,29 +262,18 @@ class _Parser:
                 i += 1
         if i < len(s) and s[i] == ".":
             i += 1
-            if i >= len(s):
-                self.i = i
-                raise self.eof()
-            if not ("0" <= s[i] <= "9"):
-                self.i = i
-                raise self.bad("after decimal point in numeric literal")
+            self._digit_at(i, "after decimal point in numeric literal")
             while i < len(s) and "0" <= s[i] <= "9":
                 i += 1
         if i < len(s) and s[i] in "eE":
             i += 1
             if i < len(s) and s[i] in "+-":
                 i += 1
-            if i >= len(s):
-                self.i = i
-                raise self.eof()
-            if not ("0" <= s[i] <= "9"):
-                self.i = i
-                raise self.bad("in exponent of numeric literal")
+            self._digit_at(i, "in exponent of numeric literal")
             while i < len(s) and "0" <= s[i] <= "9":
                 i += 1
         self.i = i
         return parse_number(s[start:i])
-
 
 def decode(text: str) -> Any:
     """cty ``json.Unmarshal`` with the implied type: objects -> dict, arrays -> list, numbers exact."""

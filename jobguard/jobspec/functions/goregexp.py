@@ -7,6 +7,7 @@ Why: ``regex_replace`` compiles its pattern with Go's ``regexp`` package. The co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 
@@ -99,23 +100,25 @@ def compile_go(pattern: str) -> re.Pattern[str]:
         raise GoRegexpError(_go_message(pattern, exc)) from None
 
 
+# Python's ``re`` error -> Go's error code and the part of the pattern Go quotes (from the error position).
+_GO_ERRORS: tuple[tuple[str, str, Callable[[str, int, str], str]], ...] = (
+    ("missing ), unterminated subpattern", "missing closing )", lambda pattern, pos, msg: pattern),
+    ("unbalanced parenthesis", "unexpected )", lambda pattern, pos, msg: pattern),
+    ("unterminated character set", "missing closing ]", lambda pattern, pos, msg: pattern[pos:]),
+    ("nothing to repeat", "missing argument to repetition operator", lambda pattern, pos, msg: pattern[pos:pos + 1]),
+    ("multiple repeat", "invalid nested repetition operator",
+     lambda pattern, pos, msg: pattern[max(pos - 1, 0):pos + 1]),
+    ("bad escape", "invalid escape sequence", lambda pattern, pos, msg: pattern[pos:pos + 2]),
+    ("bad character range", "invalid character class range", lambda pattern, pos, msg: msg.split()[-1]),
+)
+
+
 def _go_message(pattern: str, exc: re.error) -> str:
     msg = str(exc.msg)
     pos = exc.pos or 0
-    if msg.startswith("missing ), unterminated subpattern"):
-        return f"error parsing regexp: missing closing ): `{pattern}`"
-    if msg.startswith("unbalanced parenthesis"):
-        return f"error parsing regexp: unexpected ): `{pattern}`"
-    if msg.startswith("unterminated character set"):
-        return f"error parsing regexp: missing closing ]: `{pattern[pos:]}`"
-    if msg.startswith("nothing to repeat"):
-        return f"error parsing regexp: missing argument to repetition operator: `{pattern[pos:pos + 1]}`"
-    if msg.startswith("multiple repeat"):
-        return f"error parsing regexp: invalid nested repetition operator: `{pattern[max(pos - 1, 0):pos + 1]}`"
-    if msg.startswith("bad escape"):
-        return f"error parsing regexp: invalid escape sequence: `{pattern[pos:pos + 2]}`"
-    if msg.startswith("bad character range"):
-        return f"error parsing regexp: invalid character class range: `{msg.split()[-1]}`"
+    for prefix, code, quoted in _GO_ERRORS:
+        if msg.startswith(prefix):
+            return f"error parsing regexp: {code}: `{quoted(pattern, pos, msg)}`"
     return f"error parsing regexp: {msg}: `{pattern}`"
 
 

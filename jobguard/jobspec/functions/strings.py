@@ -65,27 +65,15 @@ def substr(s: str, offset: int | float, length: int | float) -> str:
         return ""
     start = 0
     if off > 0:
-        pos = 0
-        i = 0
-        while i < len(clusters):
-            i += 1
-            pos += 1
-            if pos == off:
-                break
-            if i >= len(clusters):
-                return ""
-        start = i
+        if off > len(clusters):
+            return ""
+        start = off
     rest = clusters[start:]
     if ln < 0:
         return "".join(rest)
-    pos = 0
-    i = 0
-    while i < len(rest):
-        i += 1
-        pos += 1
-        if pos == ln:
-            break
-    return "".join(rest[:i])
+    # cty counts clusters until it reaches the length; a zero length (possible only with a negative offset) is
+    # never reached, so cty returns the whole rest.
+    return "".join(rest[:ln] if ln > 0 else rest)
 
 
 @register("join", [Param("separator", S)], var_param=Param("lists", ListType(S)))

@@ -4,6 +4,7 @@ Modules, in the order a file flows through them:
 
 * :mod:`.parser` -- python-hcl2's Lark parser plus the HCL rules it does not enforce, and HCL-worded syntax errors;
 * :mod:`.syntax` -- parse tree -> bodies, blocks, attributes and expressions, every one with its range;
+* :mod:`.jsonsyntax` -- the same bodies from HCL's JSON syntax (``{"job": {"web": {...}}}``), schema-aware;
 * :mod:`.expressions`, :mod:`.templates`, :mod:`.values` -- HCL2 expression semantics over plain Python values;
 * :mod:`.calls` -- function calls into Nomad's function library (:mod:`jobguard.jobspec.functions`);
 * :mod:`.variables` -- ``variable``/``locals`` blocks, ``--var``, ``--var-file``, ``NOMAD_VAR_*``;

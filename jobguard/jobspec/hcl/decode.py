@@ -16,7 +16,15 @@ from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
 from jobguard.jobspec.hcl.durations import DurationError, parse_duration
 from jobguard.jobspec.hcl.expressions import Expr, ObjectCons, Scope, Traversal
 from jobguard.jobspec.hcl.syntax import Attribute, Block, Body, start_range
-from jobguard.jobspec.hcl.values import UNKNOWN, ConversionError, to_bool, to_number, to_string, type_name
+from jobguard.jobspec.hcl.values import (
+    UNKNOWN,
+    ConversionError,
+    iteration_pairs,
+    to_bool,
+    to_number,
+    to_string,
+    type_name,
+)
 from jobguard.jobspec.sourcemap import SourceMap
 
 Path = tuple
@@ -115,11 +123,8 @@ class Decoder:
             self.error("Invalid dynamic for_each value", "Cannot use a null value in for_each.",
                        attrs["for_each"].expr.rng)
             return []
-        if isinstance(for_each, dict):
-            pairs = [(k, for_each[k]) for k in sorted(for_each)]
-        elif isinstance(for_each, list):
-            pairs = list(enumerate(for_each))
-        else:
+        pairs = iteration_pairs(for_each)
+        if pairs is None:
             self.error("Invalid dynamic for_each value", f"Cannot use a {type_name(for_each)} value in for_each. "
                        "An iterable collection is required.", attrs["for_each"].expr.rng)
             return []
@@ -311,7 +316,7 @@ class Decoder:
     @staticmethod
     def block_attr_value(attr: Attribute, value: Any) -> Any:
         """jobspec2's BlocksAsAttrs: an object constructor written as an attribute is wrapped in a list."""
-        if isinstance(attr.expr, ObjectCons):
+        if type(attr.expr) is ObjectCons:  # not JSONObjectCons: BlocksAsAttrs only rewrites native HCL bodies
             return [value]
         return value
 

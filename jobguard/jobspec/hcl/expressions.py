@@ -15,6 +15,7 @@ from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
 from jobguard.jobspec.hcl.values import (
     UNKNOWN,
     ConversionError,
+    iteration_pairs,
     normalize_number,
     to_bool,
     to_number,
@@ -464,11 +465,8 @@ class ForExpr(Expr):
         if coll is None:
             raise HCLError("Iteration over null value", "A null value cannot be used as the collection in a 'for' "
                            "expression.", self.coll.rng)
-        if isinstance(coll, dict):
-            pairs = [(k, coll[k]) for k in sorted(coll)]
-        elif isinstance(coll, list):
-            pairs = list(enumerate(coll))
-        else:
+        pairs = iteration_pairs(coll)
+        if pairs is None:
             raise HCLError("Iteration over non-iterable value", "A value of type " + type_name(coll)
                            + " cannot be used as the collection in a 'for' expression.", self.coll.rng)
         out_list: list = []

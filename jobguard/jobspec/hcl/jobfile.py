@@ -17,6 +17,7 @@ from jobguard.jobspec.hcl import calls
 from jobguard.jobspec.hcl.decode import Decoder
 from jobguard.jobspec.hcl.diagnostics import HCLError, MultiError
 from jobguard.jobspec.hcl.expressions import Scope
+from jobguard.jobspec.hcl.jsonsyntax import parse_json_body
 from jobguard.jobspec.hcl.parser import parse_body
 from jobguard.jobspec.hcl.syntax import Block, Body
 from jobguard.jobspec.hcl.variables import Variables, evaluate_locals
@@ -41,17 +42,21 @@ def _runtime_reference(text: str) -> str:
 
 
 def decode_file(text: str, filename: str, cli_vars: dict[str, str], var_files: list[tuple[str, str]],
-                env: dict[str, str], base_dir: str | None = None) -> DecodedFile:
+                env: dict[str, str], base_dir: str | None = None, is_json: bool = False) -> DecodedFile:
     """Decode job text. Raises :class:`MultiError` with every diagnostic when Nomad would reject the file.
 
-    ``base_dir`` is where file functions resolve relative paths (None: the current directory, like Nomad's CLI).
+    ``base_dir`` is where file functions resolve relative paths (None: the current directory, like Nomad's CLI);
+    ``is_json`` selects HCL's JSON syntax.
     """
     caller = calls.make_caller(base_dir, filename)
-    body = parse_body(text)
+    body = parse_json_body(text) if is_json else parse_body(text)
     parsed_var_files: list[tuple[str, Body]] = []
     for vf_name, vf_text in var_files:
         try:
-            parsed_var_files.append((vf_name, parse_body(vf_text)))
+            if vf_text.lstrip(" ").startswith("{"):  # jobspec2 reads var files as HCL JSON by the same test
+                parsed_var_files.append((vf_name, parse_json_body(vf_text, "attrs")))
+            else:
+                parsed_var_files.append((vf_name, parse_body(vf_text)))
         except MultiError as exc:
             for err in exc.errors:
                 err.detail = f"unable to parse var file {vf_name}: {err.detail}"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range
 from jobguard.jobspec.hcl.expressions import Expr, Scope
-from jobguard.jobspec.hcl.values import UNKNOWN, ConversionError, to_bool, to_string, type_name
+from jobguard.jobspec.hcl.values import UNKNOWN, ConversionError, iteration_pairs, to_bool, to_string, type_name
 
 # Flat template items: ("lit", text) | ("interp", expr, strip_l, strip_r, rng) | ("if", expr, sl, sr, rng)
 # | ("else", sl, sr, rng) | ("endif", sl, sr, rng) | ("for", key, value, expr, sl, sr, rng) | ("endfor", sl, sr, rng)
@@ -86,11 +86,8 @@ def _eval_parts(parts: list, scope: Scope | None, out: list) -> bool:
             coll = part.coll.eval(scope)
             if coll is UNKNOWN:
                 return False
-            if isinstance(coll, dict):
-                pairs = [(k, coll[k]) for k in sorted(coll)]
-            elif isinstance(coll, list):
-                pairs = list(enumerate(coll))
-            else:
+            pairs = iteration_pairs(coll)
+            if pairs is None:
                 raise HCLError("Invalid template 'for' collection", "A value of type " + type_name(coll)
                                + " cannot be used as the collection in a 'for' directive.", part.coll.rng)
             for k, v in pairs:

@@ -149,3 +149,19 @@ def unify(a: Any, b: Any) -> tuple[Any, Any]:
     if isinstance(b, str) and isinstance(a, (int, float, bool)):
         return to_string(a), b
     return a, b
+
+
+def iteration_pairs(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) pairs as cty iterates a collection: maps by sorted key, lists by index, sets as (value, value).
+
+    None when the value is not iterable.
+    """
+    if isinstance(collection, dict):
+        return [(k, collection[k]) for k in sorted(collection)]
+    if isinstance(collection, list):
+        from jobguard.jobspec.functions.types import CtySet
+
+        if isinstance(collection, CtySet):
+            return [(v, v) for v in collection]
+        return list(enumerate(collection))
+    return None

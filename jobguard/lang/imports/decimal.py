@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import decimal as _d
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from jobguard.lang.imports.module import ImportModule, type_name
@@ -19,6 +20,37 @@ NAME = "decimal"
 
 CONTEXT = _d.Context(prec=100, Emax=2**31 - 1, Emin=-(2**31), traps=[_d.InvalidOperation, _d.DivisionByZero])
 QUIET = _d.Context(prec=100, Emax=2**31 - 1, Emin=-(2**31), traps=[])
+
+
+def _method(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn.__name__ = f"fn_{name}"
+    fn.__qualname__ = f"Decimal.fn_{name}"
+    return fn
+
+
+def _comparison(name: str, *outcomes: int) -> Callable[..., bool]:
+    """A comparison method: true when comparing the value with ``other`` gives one of ``outcomes`` (-1, 0, 1)."""
+    def method(self: Decimal, other: Any) -> bool:
+        return _compare(self.value, other) in outcomes
+    return _method(name, method)
+
+
+def _binary(name: str, op: Callable[[_d.Decimal, _d.Decimal], _d.Decimal], divides: bool = False
+            ) -> Callable[..., Decimal]:
+    """An arithmetic method ``op(value, other)``; ``divides`` refuses a zero divisor (Sentinel errors, no NaN)."""
+    def method(self: Decimal, other: Any) -> Decimal:
+        operand = to_decimal(other)
+        if divides and operand == 0:
+            raise ValueError("decimal: division by zero")
+        return Decimal(op(self.value, operand))
+    return _method(name, method)
+
+
+def _unary(name: str, op: Callable[[_d.Decimal], _d.Decimal]) -> Callable[..., Decimal]:
+    """A method returning ``op(value)``."""
+    def method(self: Decimal) -> Decimal:
+        return Decimal(op(self.value))
+    return _method(name, method)
 
 
 class Decimal(ImportModule):
@@ -50,59 +82,24 @@ class Decimal(ImportModule):
     def fn_is_not(self, other: Any) -> bool:
         return not self.fn_is(other)
 
-    def fn_less_than(self, other: Any) -> bool:
-        return _compare(self.value, other) == -1
+    fn_less_than = _comparison("less_than", -1)
+    fn_less_than_or_equals = _comparison("less_than_or_equals", -1, 0)
+    fn_greater_than = _comparison("greater_than", 1)
+    fn_greater_than_or_equals = _comparison("greater_than_or_equals", 1, 0)
 
-    def fn_less_than_or_equals(self, other: Any) -> bool:
-        return _compare(self.value, other) in (-1, 0)
+    fn_add = _binary("add", QUIET.add)
+    fn_subtract = _binary("subtract", QUIET.subtract)
+    fn_multiply = _binary("multiply", QUIET.multiply)
+    fn_divide = _binary("divide", QUIET.divide, divides=True)
+    fn_modulo = _binary("modulo", QUIET.remainder, divides=True)
+    fn_power = _binary("power", QUIET.power)
 
-    def fn_greater_than(self, other: Any) -> bool:
-        return _compare(self.value, other) == 1
-
-    def fn_greater_than_or_equals(self, other: Any) -> bool:
-        return _compare(self.value, other) in (1, 0)
-
-    def fn_add(self, other: Any) -> Decimal:
-        return Decimal(QUIET.add(self.value, to_decimal(other)))
-
-    def fn_subtract(self, other: Any) -> Decimal:
-        return Decimal(QUIET.subtract(self.value, to_decimal(other)))
-
-    def fn_multiply(self, other: Any) -> Decimal:
-        return Decimal(QUIET.multiply(self.value, to_decimal(other)))
-
-    def fn_divide(self, other: Any) -> Decimal:
-        divisor = to_decimal(other)
-        if divisor == 0:
-            raise ValueError("decimal: division by zero")
-        return Decimal(QUIET.divide(self.value, divisor))
-
-    def fn_modulo(self, other: Any) -> Decimal:
-        divisor = to_decimal(other)
-        if divisor == 0:
-            raise ValueError("decimal: division by zero")
-        return Decimal(QUIET.remainder(self.value, divisor))
-
-    def fn_power(self, other: Any) -> Decimal:
-        return Decimal(QUIET.power(self.value, to_decimal(other)))
-
-    def fn_exp(self) -> Decimal:
-        return Decimal(QUIET.exp(self.value))
-
-    def fn_loge(self) -> Decimal:
-        return Decimal(QUIET.ln(self.value))
-
-    def fn_log(self) -> Decimal:
-        return Decimal(QUIET.log10(self.value))
-
-    def fn_sqrt(self) -> Decimal:
-        return Decimal(QUIET.sqrt(self.value))
-
-    def fn_neg(self) -> Decimal:
-        return Decimal(QUIET.minus(self.value))
-
-    def fn_abs(self) -> Decimal:
-        return Decimal(QUIET.abs(self.value))
+    fn_exp = _unary("exp", QUIET.exp)
+    fn_loge = _unary("loge", QUIET.ln)
+    fn_log = _unary("log", QUIET.log10)
+    fn_sqrt = _unary("sqrt", QUIET.sqrt)
+    fn_neg = _unary("neg", QUIET.minus)
+    fn_abs = _unary("abs", QUIET.abs)
 
 
 def _text(v: _d.Decimal) -> str:

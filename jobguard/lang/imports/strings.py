@@ -7,6 +7,7 @@ policy sees as a runtime error at the call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jobguard.lang.imports.module import ImportModule, need
@@ -24,16 +25,46 @@ def _strings(*pairs: tuple[str, Any]) -> bool:
     return False
 
 
-def has_prefix(s, prefix):
-    if type(s) is str and type(prefix) is str:
-        return s.startswith(prefix)
-    return UNDEFINED if _strings(("s", s), ("prefix", prefix)) else None
+def _string_fn(name: str, op: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """A function of one string: ``op`` on the fast path, else undefined/TypeError via :func:`_strings`."""
+    def fn(s):
+        if type(s) is str:
+            return op(s)
+        return UNDEFINED if _strings(("s", s)) else None
+    fn.__name__ = fn.__qualname__ = name
+    return fn
 
 
-def has_suffix(s, suffix):
-    if type(s) is str and type(suffix) is str:
-        return s.endswith(suffix)
-    return UNDEFINED if _strings(("s", s), ("suffix", suffix)) else None
+def _strings_fn(name: str, arg: str, op: Callable[[str, str], Any]) -> Callable[[Any, Any], Any]:
+    """A function of a string and a second string argument named ``arg`` (for error messages)."""
+    def fn(s, other):
+        if type(s) is str and type(other) is str:
+            return op(s, other)
+        return UNDEFINED if _strings(("s", s), (arg, other)) else None
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _trim_prefix(s: str, prefix: str) -> str:
+    return s[len(prefix):] if prefix and s.startswith(prefix) else s
+
+
+def _trim_suffix(s: str, suffix: str) -> str:
+    return s[:-len(suffix)] if suffix and s.endswith(suffix) else s
+
+
+has_prefix = _strings_fn("has_prefix", "prefix", str.startswith)
+has_suffix = _strings_fn("has_suffix", "suffix", str.endswith)
+split = _strings_fn("split", "separator", lambda s, sep: s.split(sep) if sep else list(s))
+trim_prefix = _strings_fn("trim_prefix", "prefix", _trim_prefix)
+trim_suffix = _strings_fn("trim_suffix", "suffix", _trim_suffix)
+trim = _strings_fn("trim", "cutset", str.strip)
+trim_left = _strings_fn("trim_left", "cutset", str.lstrip)
+trim_right = _strings_fn("trim_right", "cutset", str.rstrip)
+index = _strings_fn("index", "substr", str.find)
+trim_space = _string_fn("trim_space", str.strip)
+to_lower = _string_fn("to_lower", str.lower)
+to_upper = _string_fn("to_upper", str.upper)
 
 
 def join(items, sep):
@@ -46,72 +77,12 @@ def join(items, sep):
     return sep.join(items)
 
 
-def split(s, sep):
-    if type(s) is str and type(sep) is str:
-        return s.split(sep) if sep else list(s)
-    return UNDEFINED if _strings(("s", s), ("separator", sep)) else None
-
-
-def trim_prefix(s, prefix):
-    if type(s) is str and type(prefix) is str:
-        return s[len(prefix):] if prefix and s.startswith(prefix) else s
-    return UNDEFINED if _strings(("s", s), ("prefix", prefix)) else None
-
-
-def trim_suffix(s, suffix):
-    if type(s) is str and type(suffix) is str:
-        return s[:-len(suffix)] if suffix and s.endswith(suffix) else s
-    return UNDEFINED if _strings(("s", s), ("suffix", suffix)) else None
-
-
-def trim_space(s):
-    if type(s) is str:
-        return s.strip()
-    return UNDEFINED if _strings(("s", s)) else None
-
-
-def trim(s, cutset):
-    if type(s) is str and type(cutset) is str:
-        return s.strip(cutset)
-    return UNDEFINED if _strings(("s", s), ("cutset", cutset)) else None
-
-
-def trim_left(s, cutset):
-    if type(s) is str and type(cutset) is str:
-        return s.lstrip(cutset)
-    return UNDEFINED if _strings(("s", s), ("cutset", cutset)) else None
-
-
-def trim_right(s, cutset):
-    if type(s) is str and type(cutset) is str:
-        return s.rstrip(cutset)
-    return UNDEFINED if _strings(("s", s), ("cutset", cutset)) else None
-
-
-def to_lower(s):
-    if type(s) is str:
-        return s.lower()
-    return UNDEFINED if _strings(("s", s)) else None
-
-
-def to_upper(s):
-    if type(s) is str:
-        return s.upper()
-    return UNDEFINED if _strings(("s", s)) else None
-
-
 def replace(s, old, new, n):
     if UNDEFINED in (s, old, new, n):
         return UNDEFINED
     _strings(("s", s), ("old", old), ("new", new))
     count = need("n", n, int)
     return s.replace(old, new, count if count >= 0 else -1)
-
-
-def index(s, sub):
-    if type(s) is str and type(sub) is str:
-        return s.find(sub)
-    return UNDEFINED if _strings(("s", s), ("substr", sub)) else None
 
 
 def _build() -> ImportModule:

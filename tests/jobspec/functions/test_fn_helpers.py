@@ -1,11 +1,10 @@
-"""Helpers: Go integer formatting, grapheme clusters, Go regexp translation, name suggestions, set hashing."""
+"""Helpers: Go integer formatting, grapheme clusters, Go regexp translation, set hashing."""
 
 import pytest
 
 from jobguard.jobspec.functions.goregexp import GoRegexpError, compile_go, replace_all
 from jobguard.jobspec.functions.graphemes import grapheme_len, graphemes
 from jobguard.jobspec.functions.numbers import go_format_int, parse_number, to_int
-from jobguard.jobspec.functions.suggest import levenshtein, name_suggestion
 
 
 def test_go_format_int_flags():
@@ -44,9 +43,3 @@ def test_go_regexp_translation():
     for bad in (r"\Z", "(?=x)", "a**", "[a", "x\\"):
         with pytest.raises(GoRegexpError):
             compile_go(bad)
-
-
-def test_name_suggestion():
-    assert levenshtein("kitten", "sitting") == 3
-    assert name_suggestion("lenght", ["length", "lower"]) == "length"
-    assert name_suggestion("zzzzz", ["length"]) == ""

@@ -1,6 +1,7 @@
 """Property tests: round trips and "only our error types escape" guarantees."""
 
 import math
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,18 +9,8 @@ from hypothesis import strategies as st
 from jobguard.jobspec.functions import FUNCTIONS, LAZY_FUNCTIONS, HclFunctionError, call_function
 from jobguard.jobspec.functions.errors import ConversionError
 from jobguard.jobspec.functions.numbers import format_number, parse_number
-from jobguard.jobspec.functions.types import (
-    ANY,
-    BOOL,
-    NUMBER,
-    STRING,
-    ListType,
-    MapType,
-    ObjectType,
-    SetType,
-    TupleType,
-    convert,
-)
+from jobguard.jobspec.functions.types import ANY, BOOL, NUMBER, STRING, ListType, MapType, ObjectType, SetType
+from jobguard.jobspec.functions.types import TupleType, convert
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 numbers = st.one_of(st.integers(min_value=-(10**30), max_value=10**30),
@@ -35,7 +26,11 @@ types = st.recursive(
     max_leaves=6)
 
 
-@given(text)
+# cty strings are NFC-normalised on creation, so only NFC text can survive a round trip unchanged.
+nfc_text = text.map(lambda s: unicodedata.normalize("NFC", s))
+
+
+@given(nfc_text)
 def test_base64_round_trip(s):
     assert call_function("base64decode", [call_function("base64encode", [s])]) == s
 

@@ -50,6 +50,9 @@ def test_strlen_counts_graphemes():
     (("hello", 5, 1), ""),
     (("hello", 10, 1), ""),
     (("hello", -10, 2), "he"),
+    (("hello", -2, 0), "lo"),
+    (("", 1, 1), ""),
+    (("", 0, -1), ""),
     (("😀😁😂", 1, 1), "😁"),
 ])
 def test_substr(args, expected):

@@ -3,25 +3,9 @@
 import pytest
 
 from jobguard.jobspec.functions.errors import ConversionError, TypeSpecError
-from jobguard.jobspec.functions.types import (
-    ANY,
-    BOOL,
-    NUMBER,
-    STRING,
-    CtyList,
-    CtyMap,
-    CtySet,
-    ListType,
-    MapType,
-    ObjectType,
-    SetType,
-    TupleType,
-    convert,
-    optional,
-    type_from_name,
-    type_of,
-    unify,
-)
+from jobguard.jobspec.functions.types import ANY, BOOL, NUMBER, STRING, CtyList, CtyMap, CtySet, ListType, MapType
+from jobguard.jobspec.functions.types import ObjectType, SetType, TupleType, convert, optional, type_from_name
+from jobguard.jobspec.functions.types import type_of, unify
 
 
 def test_type_of_plain_values():
