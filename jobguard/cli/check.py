@@ -88,16 +88,13 @@ def _fail(message: str, code: int) -> NoReturn:
               help="Write the current findings to a baseline file (they are then accepted in this run too).")
 @click.option("--quiet", "-q", is_flag=True, help="Report only what fails the run; no summary, no progress bar.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
-def check(paths: tuple[str, ...], config_path: str | None, policies: tuple[str, ...], only: list[str] | None,
-          skip: list[str] | None, variables: dict[str, str], var_files: tuple[str, ...], policy_override: bool,
-          fail_on: str, fmt: str, outputs: list[tuple[str, str]], jobs: int | None, no_cache: bool,
-          baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None) -> None:
+def check(**params: Any) -> None:
     """Check Nomad job files against policies and rules.
 
     PATH may be a job file, a directory (walked for job files), a glob, or `-` for stdin. Default: `.`.
     """
     try:
-        code = _run_check(**locals())
+        code = _run_check(**params)
     except SystemExit:
         raise
     except Exception as exc:  # the last line of defence: never a traceback for the user
@@ -130,7 +127,7 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
         paths=list(paths), config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
         variables=variables, var_files=list(var_files), policy_override=policy_override, fail_on=fail_on,
         jobs=jobs, use_cache=not no_cache, baseline=baseline, create_baseline=create_baseline,
-        stdin_text=sys.stdin.read() if "-" in paths else None,
+        stdin_text=_read_stdin() if "-" in paths else None,
     )
     progress = None if quiet else ProgressBar.for_terminal()
     try:
@@ -150,6 +147,15 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
     if text:
         click.echo(text, nl=False, color=color)
     return result.exit_code()
+
+
+def _read_stdin() -> str:
+    """The job on stdin; not UTF-8 is an input error (exit 2), as it is for a file."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"-: stdin is not UTF-8 text (byte {exc.start})", 2)
 
 
 def _print_diagnostics(exc: Any) -> None:

@@ -170,7 +170,7 @@ def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool) 
         _fail_input("no *.sentinel policies found in " + ", ".join(str(r) for r in roots))
     plugin_imports = _plugin_imports()
     results = [run_policy_tests(p, run=run, extra_imports=plugin_imports) for p in policies]
-    broken = any(r.error for r in results)
+    broken = any(r.broken for r in results)
     failed = any(not r.passed for r in results)
     if as_json:
         click.echo(json.dumps([{

@@ -28,7 +28,11 @@ def _parse_var(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--var-file", "var_files", multiple=True, metavar="FILE", help="HCL2 variable file (repeatable).")
 @click.argument("file")
 def parse(canonical: bool, var: tuple[str, ...], var_files: tuple[str, ...], file: str) -> None:
-    """Print FILE ("-" for stdin) as {"Job": ...} JSON with 4-space indentation."""
+    """Print FILE ("-" for stdin) as {"Job": ...} JSON with 4-space indentation.
+
+    HCL2 (native or JSON syntax) and API JSON are recognised by content. Exit status: 0 printed; 2 the file is
+    invalid (every diagnostic on stderr as FILE:LINE:COL: summary; detail) or an option is malformed.
+    """
     from jobguard.jobspec import JobspecError, load_file
 
     variables = _parse_var(var)

@@ -151,6 +151,13 @@ class RuleValue:
         return value
 
 
+def _traces_itself(node: n.Node) -> bool:
+    """Nodes that add their own trace entry (so an enclosing ``and``/``or`` must not add one for them again)."""
+    if type(node) is n.Binary:
+        return node.op in _LOGIC
+    return type(node) is n.Quantifier and node.kind in ("all", "any")
+
+
 class TraceEntry:
     __slots__ = ("line", "col", "value", "text", "children")
 
@@ -598,6 +605,7 @@ class _Compiler:
         raise AssertionError(f"unknown operator {op}")  # pragma: no cover - grammar limits operators
 
     def _logic(self, node: n.Binary, op: str, left: Fn, right: Fn) -> Fn:
+        """``and``/``or``/``xor``: each operand is one trace line (nested logic and all/any add their own)."""
         lnode, rnode = node.left, node.right
 
         text = unparse(node)
@@ -612,7 +620,7 @@ class _Compiler:
             def tl(f, sub):
                 def g(sc):
                     v = f(sc)
-                    if not (type(sub) is n.Binary and sub.op in _LOGIC):
+                    if not _traces_itself(sub):
                         tracer.add(TraceEntry(sub.line, sub.col, v, unparse(sub), []))
                     calls.append(v)
                     return v

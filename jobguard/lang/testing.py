@@ -54,6 +54,7 @@ class CaseResult:
     messages: list[str] = field(default_factory=list)
     trace: str = ""
     prints: list[str] = field(default_factory=list)
+    broken: bool = False  # the case file itself could not be read: an input error, not a failed expectation
 
 
 @dataclass
@@ -65,6 +66,11 @@ class PolicyResult:
     @property
     def passed(self) -> bool:
         return not self.error and all(c.passed for c in self.cases)
+
+    @property
+    def broken(self) -> bool:
+        """The policy or one of its case files could not be read: exit 2, like any bad input."""
+        return bool(self.error) or any(c.broken for c in self.cases)
 
 
 # -- case files -----------------------------------------------------------------------------------------------------
@@ -89,14 +95,15 @@ def _read_hcl(path: Path) -> dict:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError(Diagnostic(str(path), 0, 0, f"cannot read test case: {exc}")) from None
+    from jobguard.engine.hcl_tree import HclSyntaxError, parse
+
     try:
+        parse(text, str(path))  # syntax errors with a position and a readable message (the config's reader)
         data = hcl2.loads(text, serialization_options=opts)
-    except Exception as exc:  # python-hcl2 raises lark errors of several kinds
-        line = getattr(exc, "line", 0) or 0
-        col = getattr(exc, "column", 0) or 0
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CaseError(Diagnostic(str(path), line if isinstance(line, int) else 0,
-                                   col if isinstance(col, int) else 0, f"invalid HCL: {msg}")) from None
+    except HclSyntaxError as exc:
+        raise CaseError(exc.diagnostic) from None
+    except Exception as exc:  # python-hcl2's serializer on valid syntax: no position to give
+        raise CaseError(Diagnostic(str(path), 0, 0, "Invalid HCL", str(exc).strip().splitlines()[0][:200])) from None
     blocks: dict[str, dict] = {}
     for kind in ("global", "param", "mock"):
         merged: dict[str, Any] = {}
@@ -224,7 +231,7 @@ def run_policy_tests(policy_path: Path, run: str | None = None,
         try:
             case = load_case(f)
         except CaseError as exc:
-            result.cases.append(CaseResult(f, False, [str(exc.diagnostic)]))
+            result.cases.append(CaseResult(f, False, [str(exc.diagnostic)], broken=True))
             continue
         result.cases.append(run_case(policy, case, extra_imports))
     return result

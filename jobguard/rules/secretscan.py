@@ -24,6 +24,7 @@ from functools import lru_cache
 CREDENTIAL_WORDS = frozenset({
     "PASSWORD", "PASSWD", "PASS", "PWD", "PW", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY", "APITOKEN",
     "ACCESSTOKEN", "AUTHTOKEN", "SECRETKEY", "PRIVATEKEY", "ACCESSKEY", "CREDENTIALS", "CREDENTIAL", "CREDS",
+    "PAT",  # personal access token (GitHub, GitLab, Azure DevOps)
 })
 # Two-word credential names (``API_KEY``, ``apiKey``, ``private-key``, ...).
 CREDENTIAL_PAIRS = frozenset({

@@ -122,6 +122,11 @@ def test_stdin(project):
     assert [(f["file"], f["rule"]) for f in doc["findings"]] == [("-", "no-inline-secrets")]
 
 
+def test_stdin_that_is_not_utf8_is_an_input_error(project):
+    result = CliRunner().invoke(cli, ["check", "-"], input=b'job "x" {\xff}\n')
+    assert result.exit_code == 2 and "stdin is not UTF-8" in result.stderr
+
+
 def test_default_path_is_the_working_directory_and_skips_non_jobs(project):
     (project / "main.hcl").write_text('resource "nomad_job" "x" {\n  jobspec = "x"\n}\n')
     doc = json.loads(check(ONLY, "--format", "json").stdout)

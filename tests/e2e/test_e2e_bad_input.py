@@ -8,6 +8,7 @@ commands run concurrently once per module; each case then checks its own result.
 from __future__ import annotations
 
 import re
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,7 @@ CASES = [
        r"unknown-rule-config\.hcl:1:1: "),
     _c("serve-bad-upstream", ("serve", "--listen", "127.0.0.1:0", "--config", CFG, "--upstream", "notaurl"), 2,
        r"notaurl"),
+    _c("serve-port-in-use", ("serve", "--listen", "127.0.0.1:{busy}", "--config", CFG), 2, r"in use"),
     _c("serve-unknown-only", ("serve", "--listen", "127.0.0.1:0", "--config", CFG, "--only", "no-such-rule"), 2,
        r"no-such-rule"),
 ]
@@ -160,14 +162,21 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, st
     root = tmp_path_factory.mktemp("bad-input")
     _write_inputs(root)
     env = cli_env(cache_dir=root / ".cache")
+    busy = socket.socket()  # a loopback port that is taken while the cases run
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
 
     def one(case: Case) -> tuple[int, str]:
         stdin = (root / case.stdin).read_bytes() if case.stdin else b""
-        proc = run_jobguard(*case.args, cwd=root, env=env, stdin=stdin)
+        args = [a.replace("{busy}", str(busy.getsockname()[1])) for a in case.args]
+        proc = run_jobguard(*args, cwd=root, env=env, stdin=stdin)
         return proc.returncode, proc.stdout + "\n" + proc.stderr
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip((c.name for c in CASES), pool.map(one, CASES), strict=True))
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return dict(zip((c.name for c in CASES), pool.map(one, CASES), strict=True))
+    finally:
+        busy.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

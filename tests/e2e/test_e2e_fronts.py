@@ -136,6 +136,8 @@ def test_cli_and_engine_agree(case: Case, engine: Any, cli_reports: dict[Case, d
     assert cli_keys == finding_keys(result.findings)
     assert case.must_have <= cli_keys, f"{case}: expected {set(case.must_have)} among {cli_keys}"
     assert case.exit_code == int(result.blocking(fail_on="soft-mandatory"))
+    if case.file == "good.nomad.hcl":  # meets every guardrail of the config: any finding is a false positive
+        assert cli_keys == set()
 
 
 # Findings about a waiver name where the waiver is in their message: file:line:col for a file, the API path for JSON.
@@ -195,7 +197,8 @@ def test_proxy_agrees_with_cli(case: Case, proxy_stack: Any, api_jobs: dict[str,
     if case.exit_code == 1:
         text = raw.decode()
         assert status == 403, text
-        assert text.startswith(f'jobguard denied job "{job_id}": {len(blocking)} failed check')
+        n_blocking = sum(1 for f in unsuppressed if f["status"] == "blocking")
+        assert text.startswith(f'jobguard denied job "{job_id}": {n_blocking} failed check')
         assert described(text) == blocking
         assert not reached_nomad
     else:
@@ -203,7 +206,8 @@ def test_proxy_agrees_with_cli(case: Case, proxy_stack: Any, api_jobs: dict[str,
         answer = json.loads(raw)
         assert described(answer["Warnings"]) == passing
         if passing:
-            assert answer["Warnings"].startswith(f"{len(passing)} warning")
+            n_passing = sum(1 for f in unsuppressed if f["status"] != "blocking")
+            assert answer["Warnings"].startswith(f"{n_passing} warning")
         assert reached_nomad
         assert decision["policy_override_honoured"] is case.override
     if not case.override:  # NACP's webhook protocol has no override: errors = blocking, warnings = the rest
@@ -227,7 +231,7 @@ def test_validate_endpoint_reports_the_same_blocking_checks(proxy_stack: Any, ap
     blocking = {(f["enforcement_level"], f["kind"], f["rule"], False) for f in report["findings"]
                 if f["status"] == "blocking"}
     assert described("\n".join("* " + e for e in answer["ValidationErrors"] or [])) == blocking
-    assert answer["Error"].startswith(f"{len(blocking)} error")
+    assert answer["Error"].startswith(f"{len(answer['ValidationErrors'])} error")
 
 
 def test_parse_output_is_what_the_proxy_forwards(proxy_stack: Any, api_jobs: dict[str, dict[str, Any]]) -> None:
@@ -291,3 +295,29 @@ def test_rules_listing_shows_the_levels_check_applies(cli_reports: dict[Case, di
         assert listed[rule]["enabled"] and listed[rule]["enforcement_level"] == level, rule
     assert listed["required-meta-keys"]["params"]["keys"] == ["owner", "team"]
     assert listed["approved-artifact-sources"]["params"]["allowed"] == ["https://releases.example.com/tools/"]
+
+
+# The policies of the fixture config with the params the config gives them, as `jobguard apply --param` takes them.
+APPLY_PARAMS = {"max-count": ["max=4"], "approved-images": ['prefixes=["registry.example.com/"]'], "team-namespace": []}
+
+
+def test_apply_agrees_with_check_on_policy_verdicts(cli_reports: dict[Case, dict[str, Any]]) -> None:
+    """Policy authors test with ``jobguard apply`` (like ``sentinel apply``): with the config's params it must pass
+    or fail each job exactly as ``jobguard check`` does."""
+    cases = [c for c in CASES if c.file in ("good.nomad.hcl", "policy.nomad.hcl", "advisory.nomad.hcl",
+                                            "soft.nomad.hcl") and not c.override]
+    runs = [(case, policy) for case in cases for policy in APPLY_PARAMS]
+
+    def apply(run: tuple[Case, str]) -> int:
+        case, policy = run
+        params = [arg for p in APPLY_PARAMS[policy] for arg in ("--param", p)]
+        proc = run_jobguard("apply", f"policies/{policy}.sentinel", "--job", str(case.path), *params, cwd=FIXTURES)
+        assert "Traceback" not in proc.stderr
+        return proc.returncode
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(apply, runs))
+    for (case, policy), code in zip(runs, codes, strict=True):
+        failed = any(f["rule"] == policy and f["kind"] == "policy" for f in cli_reports[case]["findings"])
+        assert code == (1 if failed else 0), (case.file, policy, code)
+    assert 1 in codes and 0 in codes

@@ -163,3 +163,7 @@ def test_grammar_gaps_of_python_hcl2_are_covered():
 def test_sets_iterate_with_the_value_as_key():
     assert attr_value('[for k, v in setunion(["b"], ["a"]) : "${k}=${v}"]') == ["a=a", "b=b"]
     assert attr_value('[for k, v in distinct(["b", "a", "b"]) : k]') == [0, 1]  # a list keeps indices
+
+
+def test_strip_markers_in_quoted_string_interpolations():
+    assert attr_value('"a   ${~ "x" ~}   b ${"y"}"') == "axb y"

@@ -70,6 +70,19 @@ def test_test_command_bad_input(tmp_path):
     assert invoke("test", str(SUITE), "-run", "(").exit_code == 2
 
 
+def test_test_command_broken_case_file_is_an_input_error(tmp_path):
+    """A case file that is not HCL is bad input (exit 2, with a position), not a failed expectation (exit 1)."""
+    write(tmp_path, "p.sentinel", "main = rule { true }")
+    case = tmp_path / "test" / "p" / "pass.hcl"
+    case.parent.mkdir(parents=True)
+    case.write_text('mock "x" {\n  data = \n}\n')
+    res = invoke("test", str(tmp_path))
+    assert res.exit_code == 2
+    assert f"{case}:2:10: Invalid HCL syntax" in res.output and "Token(" not in res.output
+    case.write_bytes(b"\xff\xfe")
+    assert invoke("test", str(tmp_path)).exit_code == 2
+
+
 def test_fmt(tmp_path):
     p = write(tmp_path, "f.sentinel", "main=rule{true}\n")
     assert invoke("fmt", "--check", p).exit_code == 1

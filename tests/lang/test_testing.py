@@ -64,7 +64,7 @@ def test_case_errors(tmp_path):
     bad.write_text('global "job" {\n  value = \n}\n')
     with pytest.raises(CaseError) as info:
         load_case(bad)
-    assert "invalid HCL" in str(info.value)
+    assert str(info.value.diagnostic).startswith(f"{bad}:2:11: Invalid HCL syntax")
     module_mock = tmp_path / "m.hcl"
     module_mock.write_text('mock "tfplan" {\n  module {\n    source = "x.sentinel"\n  }\n}\n')
     with pytest.raises(CaseError) as info:

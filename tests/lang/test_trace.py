@@ -35,3 +35,10 @@ def test_trace_includes_prints_and_errors():
     res = compile_policy('x = print("hello")\nmain = rule { 1 + true }', filename="e.sentinel").evaluate()
     assert "Print messages:" in res.trace and "hello" in res.trace
     assert "Error: e.sentinel:2:15: unsupported operand" in res.trace
+
+
+def test_quantifier_operand_of_or_is_traced_once():
+    src = 'p = ["a"]\nmain = rule {\n  1 == 2 or any p as x { x is "b" }\n}\n'
+    lines = compile_policy(src, filename="d.sentinel").evaluate().trace.splitlines()
+    assert lines.count('    FALSE - d.sentinel:3:13 - any p as x { x is "b" }') == 1
+    assert "    FALSE - d.sentinel:3:3 - 1 == 2" in lines

@@ -11,7 +11,8 @@ from jobguard.rules.secretscan import is_credential_key, is_pointer_key, scan_te
 @pytest.mark.parametrize("key,expected", [
     ("DB_PASSWORD", True), ("dbPassword", True), ("client-secret", True), ("API_KEY", True), ("apiKey", True),
     ("APIKEY", True), ("PRIVATE_KEY", True), ("AWS_SECRET_ACCESS_KEY", True), ("GOOGLE_CREDENTIALS", True),
-    ("RABBITMQ_DEFAULT_PASS", True), ("VAULT_SECRET_ID", True), ("TLS_KEY", True),
+    ("RABBITMQ_DEFAULT_PASS", True), ("VAULT_SECRET_ID", True), ("TLS_KEY", True), ("RUNNER_CFG_PAT", True),
+    ("GITHUB_PAT", True), ("PATH", False), ("PATTERN", False),
     ("TOKEN_TTL", False), ("PASSWORD_FILE", False), ("NOMAD_SECRETS_DIR", False), ("SECRET_NAME", False),
     ("PWD", False), ("PASSTHROUGH", False), ("KEYBOARD", False), ("AWS_ACCESS_KEY_ID", False), ("MONKEY", False),
 ])

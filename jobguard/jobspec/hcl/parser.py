@@ -8,6 +8,7 @@ both: it checks the newline rules HCL enforces and translates Lark errors into H
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 from lark import Token, Tree
@@ -23,6 +24,35 @@ def _parser():
     from hcl2.parser import parser
 
     return parser()
+
+
+_PLAIN_INTERPOLATION = "interpolation: INTERP_START expression RBRACE"
+
+
+@functools.lru_cache(maxsize=1)
+def _strip_marker_parser():
+    """python-hcl2's grammar plus ``~`` strip markers inside ``${ }`` of quoted strings (``"a ${~ x ~} b"``).
+
+    Built only for files that need it (the common path keeps python-hcl2's cached parser, for start-up time).
+    """
+    import hcl2
+    from hcl2.postlexer import PostLexer
+    from lark import Lark
+
+    with open(os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark"), encoding="utf-8") as fh:
+        grammar = fh.read()
+    grammar = grammar.replace(_PLAIN_INTERPOLATION,
+                              "interpolation: INTERP_START STRIP_MARKER? expression STRIP_MARKER? RBRACE")
+    return Lark(grammar, parser="lalr", propagate_positions=True, postlex=PostLexer())
+
+
+def _parse_tree(text: str):
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput:
+        if "${~" not in text and "~}" not in text:
+            raise
+    return _strip_marker_parser().parse(text)
 
 
 _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][\w.-]*)[ \t]*\r?\n")
@@ -46,7 +76,7 @@ def parse_body(text: str) -> Body:
     if "<<" in text:
         text = _fix_heredoc_markers(text)
     try:
-        tree = _parser().parse(text)
+        tree = _parse_tree(text)
     except UnexpectedInput as exc:
         raise MultiError(_with_earlier_errors(_translate(exc, text), text)) from None
     except LarkError as exc:  # pragma: no cover - other Lark failures

@@ -414,7 +414,7 @@ class Converter:
         strip_r = bool(markers) and markers[-1] == len(node.children) - 2
         exprs = self._exprs(node.children)
         if kind == "interpolation":
-            return ("interp", self.expr(exprs[0]), False, False, rng)
+            return ("interp", self.expr(exprs[0]), strip_l, strip_r, rng)
         if kind == "template_if_start":
             return ("if", self.expr(exprs[-1]), strip_l, strip_r, rng)
         if kind == "template_for_start":
