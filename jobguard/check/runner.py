@@ -117,7 +117,12 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
     from jobguard.engine import EvalContext
     from jobguard.jobspec import JobspecError, load_file, load_text
 
-    raw = text
+    raw = text if text is not None else _read_text(source)
+    bad = _first_undecodable(raw) if raw is not None else None
+    if bad is not None:  # the same report for a file and for stdin: where the first non-UTF-8 byte is
+        line, column, byte = bad
+        return FileResult(file=source, input_error=True, errors=[Diagnostic(
+            source, line, column, "Invalid file encoding", f"{source} is not UTF-8 text: byte {byte:#04x}")])
     try:
         if text is not None:
             loaded = load_text(text, filename=source, variables=variables or None, var_files=var_files)
@@ -125,10 +130,8 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
             loaded = load_file(source, variables=variables or None, var_files=var_files)
     except JobspecError as exc:
         diags = list(exc.diagnostics) or [Diagnostic(source, 0, 0, "the job could not be loaded")]
-        if raw is None:
-            raw = _read_text(source) or ""
         return FileResult(file=source, errors=diags, input_error=True,
-                          lines=_shown_lines(raw, source, [], [d for d in diags if d.file == source]))
+                          lines=_shown_lines(raw or "", source, [], [d for d in diags if d.file == source]))
     except OSError as exc:
         return _unreadable(source, exc.strerror or str(exc))
     except Exception as exc:  # a loader bug must not hide the other files' results
@@ -149,6 +152,16 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
                       lines=lines, failed_closed=failed_closed)
 
 
+def _first_undecodable(text: str) -> tuple[int, int, int] | None:
+    """(line, column, byte) of the first byte that was not UTF-8 (kept as a ``surrogateescape`` surrogate)."""
+    for index, char in enumerate(text):
+        if "\udc80" <= char <= "\udcff":
+            line = text.count("\n", 0, index) + 1
+            column = index - (text.rfind("\n", 0, index) + 1) + 1
+            return line, column, ord(char) - 0xDC00
+    return None
+
+
 def _unreadable(source: str, reason: str = "") -> FileResult:
     return FileResult(file=source, input_error=True,
                       errors=[Diagnostic(source, 0, 0, "cannot read file" + (f": {reason}" if reason else ""))])
@@ -164,8 +177,9 @@ def _worker_task(args: tuple[str, str | None, dict[str, str], list[str], bool]) 
 
 
 def _read_text(path: str) -> str | None:
+    """A file's text with non-UTF-8 bytes kept as surrogates (see :func:`_first_undecodable`); None if unreadable."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
             return fh.read()
     except OSError:
         return None
@@ -240,7 +254,7 @@ class Runner:
 
     def _content(self, src: Source) -> bytes | None:
         if src.is_stdin:
-            return (self.options.stdin_text or "").encode()
+            return (self.options.stdin_text or "").encode("utf-8", errors="surrogateescape")
         try:
             with open(src.path, "rb") as fh:
                 return fh.read()

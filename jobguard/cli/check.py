@@ -150,12 +150,11 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
 
 
 def _read_stdin() -> str:
-    """The job on stdin; not UTF-8 is an input error (exit 2), as it is for a file."""
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        _fail(f"-: stdin is not UTF-8 text (byte {exc.start})", 2)
+    """The job on stdin. Bytes that are not UTF-8 are kept as surrogates (``surrogateescape``) so the runner can
+    report them like a file's: an input error at the offending line and column, in the report."""
+    if hasattr(sys.stdin, "buffer"):
+        return sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+    return sys.stdin.read()
 
 
 def _print_diagnostics(exc: Any) -> None:

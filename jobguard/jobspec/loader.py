@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterable, Mapping
 
 from jobguard.jobspec.errors import Diagnostic, JobspecError
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import SourceMap
+from jobguard.jobspec.textfile import read_source
 
 
 def _diagnostics(errors, filename: str) -> list[Diagnostic]:
@@ -22,7 +22,7 @@ def _diagnostics(errors, filename: str) -> list[Diagnostic]:
     for err in errors:
         line, col = err.rng[0], err.rng[1]
         detail = err.detail.replace("{file}", filename)
-        out.append(Diagnostic(filename, line, col, err.summary, detail))
+        out.append(Diagnostic(err.file or filename, line, col, err.summary, detail))
     return out
 
 
@@ -35,24 +35,10 @@ def _cli_vars(variables: Mapping[str, str] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in (variables or {}).items()}
 
 
-def _read(path: str, label: str) -> str:
-    try:
-        if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except UnicodeDecodeError as exc:
-        raise JobspecError([Diagnostic(label, 0, 0, "Invalid file encoding", f"{path} is not UTF-8 text: {exc}")]) \
-            from None
-    except OSError as exc:
-        raise JobspecError([Diagnostic(label, 0, 0, "Failed to read file",
-                                       f'failed to read "{path}": {exc.strerror or exc}')]) from None
-
-
 def load_file(path: str, variables: Mapping[str, str] | None = None, var_files: Iterable[str] = (),
               env: Mapping[str, str] | None = None, cwd: str | None = None) -> LoadedJob:
     """Load ``path`` ("-" for stdin). Relative var files resolve against ``cwd`` (default: the current directory)."""
-    text = _read(path if cwd is None or os.path.isabs(path) or path == "-" else os.path.join(cwd, path), path)
+    text = read_source(path if cwd is None or os.path.isabs(path) or path == "-" else os.path.join(cwd, path), path)
     return load_text(text, filename=path, variables=variables, var_files=var_files, env=env, cwd=cwd)
 
 
@@ -95,7 +81,7 @@ def _load_hcl(text: str, filename: str, cli_vars: dict[str, str], var_files: lis
     files = []
     for vf in var_files:
         full = vf if cwd is None or os.path.isabs(vf) else os.path.join(cwd, vf)
-        files.append((vf, _read(full, vf)))
+        files.append((vf, read_source(full, vf)))
     try:
         decoded = decode_file(text, filename, cli_vars, files, env, base_dir=cwd, is_json=is_json)
     except MultiError as exc:

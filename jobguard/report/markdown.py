@@ -12,12 +12,15 @@ from jobguard.report.locations import display_path
 
 
 def cell(value: object) -> str:
-    """A value safe inside a table cell: pipes escaped, newlines flattened, backticks kept literal."""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A value safe inside a table cell and inert as HTML: job text (image names, messages) comes from the pull
+    request, and GitHub renders HTML in step summaries and comments. Pipes escaped, newlines flattened."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def _code(value: str) -> str:
-    return f"`{value}`" if value and "`" not in value else cell(value)
+    """A code span for IDs; anything that could break out of it falls back to an escaped cell."""
+    return f"`{value}`" if value and not any(c in value for c in "`<>&|") else cell(value)
 
 
 class MarkdownReporter(Reporter):

@@ -7,8 +7,19 @@ asks only when stdout is a terminal).
 
 from __future__ import annotations
 
+import re
+
 from jobguard.engine.findings import Finding
 from jobguard.report.base import FileResult, Reporter, RunResult
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Job text with control characters shown as ``\\xNN``: an image name or a message must not be able to move
+    the cursor, recolour the terminal or hide a line (ANSI escape injection from a pull request)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
 
 _COLORS = {"red": "31", "yellow": "33", "blue": "34", "magenta": "35", "dim": "2", "bold": "1", "green": "32",
            "cyan": "36"}
@@ -26,7 +37,7 @@ class TextReporter(Reporter):
     def render(self, results: RunResult) -> str:
         out: list[str] = []
         for diag in results.errors:
-            out.append(self._c("ERROR", "red") + f" {diag}")
+            out.append(self._c("ERROR", "red") + f" {printable(str(diag))}")
         for fr in results.files:
             block = self._file_block(fr, results)
             if block:
@@ -41,13 +52,13 @@ class TextReporter(Reporter):
         shown = [f for f in fr.findings if not self.quiet or results.status(f) == "blocking"]
         if not shown and not fr.errors:
             return []
-        lines = [self._c(fr.file, "bold")]  # as the user named it: relative to where they ran the check
+        lines = [self._c(printable(fr.file), "bold")]  # as the user named it: relative to where they ran the check
         for diag in fr.errors:
             where = f"{diag.line}:{diag.column}" if diag.line else "-"
             message = diag.summary + (f"; {diag.detail}" if diag.detail else "")
             if diag.file != fr.file:
                 where = f"{diag.file}:{where}"
-            lines.append(f"  {self._c('ERROR', 'red')} {where} {message}")
+            lines.append(f"  {self._c('ERROR', 'red')} {printable(where)} {printable(message)}")
             if diag.file == fr.file:
                 lines.extend(self._snippet(fr, diag.line, diag.column))
         for f in sorted(shown, key=lambda f: (f.line, f.column, f.rule, f.path)):
@@ -62,14 +73,14 @@ class TextReporter(Reporter):
             where = f"{f.file}:{where}"
         head = f"  {self._c(label, color)} {where} {self._c(f.rule, 'cyan')} [{f.enforcement_level}, {f.severity}]"
         if f.job:
-            head += f' job "{f.job}"'
-        lines = [head, f"      {f.message}"]
+            head += f' job "{printable(f.job)}"'
+        lines = [head, f"      {printable(f.message)}"]
         if f.path:
-            lines.append(self._c(f"      at {f.path}", "dim"))
+            lines.append(self._c(f"      at {printable(f.path)}", "dim"))
         if status == "suppressed" and f.suppression:
             by = f.suppression.get("kind") or f.suppression.get("by") or "suppression"
             reason = f.suppression.get("reason") or ""
-            lines.append(self._c(f"      suppressed by {by}" + (f": {reason}" if reason else ""), "dim"))
+            lines.append(self._c(printable(f"      suppressed by {by}" + (f": {reason}" if reason else "")), "dim"))
         if status == "overridden":
             lines.append(self._c("      let through by --policy-override", "dim"))
         if f.file == fr.file:
@@ -82,7 +93,7 @@ class TextReporter(Reporter):
         source = fr.lines.get(line) if line else None
         if source is None:
             return []
-        source = source.rstrip("\r\n").expandtabs(4)
+        source = printable(source.rstrip("\r\n").expandtabs(4))
         gutter = f"{line:>6} | "
         caret_pad = " " * (len(gutter) - 2) + "| " + " " * max(column - 1, 0)
         return [self._c(gutter, "dim") + source, self._c(caret_pad, "dim") + self._c("^", "red")]

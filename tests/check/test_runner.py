@@ -55,6 +55,15 @@ def test_parse_error_is_reported_and_other_files_still_checked(project):
     assert by_file(result)["jobs/secret.nomad.hcl"].findings
 
 
+def test_invalid_utf8_file_is_an_input_error_at_its_position(project):
+    (project / "jobs" / "latin1.nomad.hcl").write_bytes(b'job "x" {\n  meta {\n    a = "caf\xe9"\n')
+    result = run(only=ONLY, use_cache=False)
+    bad = by_file(result)["jobs/latin1.nomad.hcl"]
+    assert bad.input_error and [(d.line, d.column, d.summary) for d in bad.errors] == [
+        (3, 13, "Invalid file encoding")]
+    assert result.exit_code() == 2
+
+
 def test_stdin(project):
     text = (project / "jobs" / "secret.nomad.hcl").read_text()
     result = run(paths=["-"], stdin_text=text, only=ONLY, use_cache=False)

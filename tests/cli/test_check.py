@@ -122,9 +122,11 @@ def test_stdin(project):
     assert [(f["file"], f["rule"]) for f in doc["findings"]] == [("-", "no-inline-secrets")]
 
 
-def test_stdin_that_is_not_utf8_is_an_input_error(project):
-    result = CliRunner().invoke(cli, ["check", "-"], input=b'job "x" {\xff}\n')
-    assert result.exit_code == 2 and "stdin is not UTF-8" in result.stderr
+def test_stdin_that_is_not_utf8_is_an_input_error_at_its_position(project):
+    result = CliRunner().invoke(cli, ["check", "--format", "json", "-"], input=b'job "x" {\n  a = "\xff"\n}\n')
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["errors"] == [
+        {"file": "-", "line": 2, "column": 8, "message": "Invalid file encoding; - is not UTF-8 text: byte 0xff"}]
 
 
 def test_default_path_is_the_working_directory_and_skips_non_jobs(project):

@@ -3,6 +3,13 @@ from jobguard.report.markdown import MarkdownReporter, cell
 
 def test_cells_are_escaped():
     assert cell("a|b\nc") == "a\\|b c"
+    assert cell('x <img src="y"> & z') == 'x &lt;img src="y"&gt; &amp; z'
+
+
+def test_html_from_job_text_is_inert(sample_run):
+    sample_run.files[0].findings[0].message = "image evil <img src=https://attacker.example/p.png>"
+    out = MarkdownReporter().render(sample_run)
+    assert "attacker.example" in out and "<img" not in out
 
 
 def test_verdict_and_per_file_table(sample_run):

@@ -72,3 +72,11 @@ def test_findings_in_another_file_name_it_and_show_no_line(sample_run):
     out = TextReporter().render(sample_run)
     assert "FAIL prod.vars:12:9 no-inline-secrets" in out
     assert 'DB_PASSWORD = "****"' not in out
+
+
+def test_control_characters_from_the_job_are_shown_not_executed(sample_run):
+    sample_run.files[0].findings[0].message = "image \x1b[2Jevil\rhidden"
+    sample_run.files[0].lines[12] = 'image = "\x1b]0;title\x07"'
+    out = TextReporter(color=False).render(sample_run)
+    assert "\x1b" not in out and "\r" not in out
+    assert "image \\x1b[2Jevil\\x0dhidden" in out and "\\x07" in out

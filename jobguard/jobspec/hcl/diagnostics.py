@@ -20,6 +20,7 @@ class HCLError(Exception):
     summary: str
     detail: str = ""
     rng: Range = NO_RANGE
+    file: str | None = None  # the file ``rng`` is in, when not the job file (e.g. a --var-file)
 
     def __str__(self) -> str:
         return f"{self.rng[0]}:{self.rng[1]}: {self.summary}; {self.detail}"

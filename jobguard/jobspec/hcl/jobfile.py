@@ -59,7 +59,7 @@ def decode_file(text: str, filename: str, cli_vars: dict[str, str], var_files: l
                 parsed_var_files.append((vf_name, parse_body(vf_text)))
         except MultiError as exc:
             for err in exc.errors:
-                err.detail = f"unable to parse var file {vf_name}: {err.detail}"
+                err.file = vf_name
             raise
     errors: list[HCLError] = []
     for name, attr in body.attributes.items():

@@ -252,41 +252,10 @@ class Variables:
                 self._assign(var, "env", raw, f"<value for var.{var.name} from env>", "Invalid value for variable",
                              "The value for")
         for filename, body in var_files:
-            declared = [b for b in body.blocks if b.type == "variable"]
-            for block in declared:
-                name = block.labels[0] if block.labels else ""
-                self.errors.append(HCLError("Variable declaration in a .var file", "A .var file is used to assign "
-                                            "values to variables that have already been declared in job files, not "
-                                            f'to declare new variables. To declare variable "{name}", place this '
-                                            f"block in one of your job files\n\nTo set a value for this variable in "
-                                            f"{filename}, use the definition syntax instead:\n    {name} = <value>",
-                                            block.type_rng))
-            if declared:
-                return
-            for block in body.blocks:
-                self.errors.append(HCLError(f'Unexpected "{block.type}" block', "Blocks are not allowed here.",
-                                            block.type_rng))
-            for name, attr in body.attributes.items():
-                var = self.vars.get(name)
-                if var is None:
-                    self.errors.append(HCLError("Undefined variable", f'A "{name}" variable was set but was not found '
-                                                f'in known variables. To declare variable "{name}", place this block '
-                                                "in your job files", attr.rng))
-                    continue
-                try:
-                    value = attr.expr.eval(None)
-                except HCLError as exc:
-                    self.errors.append(exc)
-                    continue
-                if var.type is not None:
-                    try:
-                        value = convert(value, var.type)
-                    except Exception as exc:
-                        self.errors.append(HCLError("Invalid value for variable", f"The value for {name} is not "
-                                                    f"compatible with the variable's type constraint: {exc}.",
-                                                    attr.expr.rng))
-                        value = UNKNOWN
-                var.values.append(("varfile", value, attr.expr))
+            first_error = len(self.errors)
+            self._collect_var_file(filename, body)
+            for err in self.errors[first_error:]:  # their ranges are in the var file, not the job file
+                err.file = err.file or filename
         for name, raw in cli.items():
             var = self.vars.get(name)
             if var is None:
@@ -296,6 +265,44 @@ class Variables:
                 continue
             self._assign(var, "cmd", raw, f"<value for var.{name} from arguments>",
                          "Invalid argument value for -var variable", "The received arg value for")
+
+    def _collect_var_file(self, filename: str, body: Body) -> None:
+        """Values assigned in one ``--var-file`` (declarations and blocks are not allowed there)."""
+        declared = [b for b in body.blocks if b.type == "variable"]
+        for block in declared:
+            name = block.labels[0] if block.labels else ""
+            self.errors.append(HCLError("Variable declaration in a .var file", "A .var file is used to assign "
+                                        "values to variables that have already been declared in job files, not "
+                                        f'to declare new variables. To declare variable "{name}", place this '
+                                        f"block in one of your job files\n\nTo set a value for this variable in "
+                                        f"{filename}, use the definition syntax instead:\n    {name} = <value>",
+                                        block.type_rng))
+        if declared:
+            return
+        for block in body.blocks:
+            self.errors.append(HCLError(f'Unexpected "{block.type}" block', "Blocks are not allowed here.",
+                                        block.type_rng))
+        for name, attr in body.attributes.items():
+            var = self.vars.get(name)
+            if var is None:
+                self.errors.append(HCLError("Undefined variable", f'A "{name}" variable was set but was not found '
+                                            f'in known variables. To declare variable "{name}", place this block '
+                                            "in your job files", attr.rng))
+                continue
+            try:
+                value = attr.expr.eval(None)
+            except HCLError as exc:
+                self.errors.append(exc)
+                continue
+            if var.type is not None:
+                try:
+                    value = convert(value, var.type)
+                except Exception as exc:
+                    self.errors.append(HCLError("Invalid value for variable", f"The value for {name} is not "
+                                                f"compatible with the variable's type constraint: {exc}.",
+                                                attr.expr.rng))
+                    value = UNKNOWN
+            var.values.append(("varfile", value, attr.expr))
 
     def values(self, call) -> tuple[dict[str, Any], dict[str, str]]:
         """Final values (UNKNOWN when unset) and where each came from; validation failures become errors."""
