@@ -12,6 +12,7 @@ its own from the same arguments. Results come back in submission order, so the r
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 import re
 import sys
@@ -285,8 +286,9 @@ class Runner:
             pool = None
         else:
             pool = self._pool(min(jobs, len(tasks)))
-            chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-            outcomes = pool.map(_worker_task, tasks, chunksize=chunk)
+            chunk = max(1, min(4, len(tasks) // (jobs * 16)))  # small chunks: no worker idles at the end
+            outcomes = pool.map(_worker_task, tasks, chunksize=chunk)  # the first submit forks every worker
+            gc.unfreeze()
         try:
             for i, result in zip(pending, outcomes, strict=True):
                 done += 1
@@ -308,6 +310,7 @@ class Runner:
         methods = multiprocessing.get_all_start_methods()
         if "fork" in methods and threading.active_count() == 1:
             method = "fork"
+            gc.freeze()  # children's GC leaves the inherited engine alone, so its pages stay shared (undone below)
         else:
             method = "forkserver" if "forkserver" in methods else "spawn"
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
