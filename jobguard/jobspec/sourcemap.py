@@ -9,9 +9,9 @@ a finding about a defaulted field still points at the block it belongs to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from collections.abc import Iterator
 
-PathKey = Union[str, int]
+PathKey = str | int
 Path = tuple[PathKey, ...]
 
 

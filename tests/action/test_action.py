@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -111,6 +112,8 @@ def test_reports_blocking_finding_with_annotation_summary_and_sarif(installed, t
     assert "no-inline-secrets" in result.summary
     sarif = json.loads(sarif_path.read_text())
     assert sarif["version"] == "2.1.0"
+    schema = json.loads((ROOT / "tests/report/schemas/sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(sarif)
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
             for r in sarif["runs"][0]["results"] for loc in r["locations"]}
     assert "jobs/bad.nomad.hcl" in uris
