@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterable
+from typing import NoReturn
 
 import click
 
@@ -24,6 +26,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("jobguard.cli.check", "init", "Write a starter jobguard.hcl and an example policy."),
     "serve": ("jobguard.cli.serve", "serve", "Run the admission proxy in front of the Nomad API."),
 }
+
+
+def exit_with_diagnostics(diagnostics: Iterable[object], prefix: str = "") -> NoReturn:
+    """Print every diagnostic (``FILE:LINE:COL: message``) on stderr and exit 2: bad input, usage or config."""
+    for diagnostic in diagnostics:
+        click.echo(f"{prefix}{diagnostic}", err=True)
+    sys.exit(2)
 
 
 class LazyGroup(click.Group):

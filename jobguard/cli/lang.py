@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from jobguard.cli import exit_with_diagnostics
+
 
 def _fail_input(message: str) -> None:
     click.echo(f"jobguard: {message}", err=True)
@@ -32,9 +34,7 @@ def _plugin_imports() -> dict[str, Any]:
     try:
         return dict(discover_policy_imports())
     except ConfigError as exc:
-        for d in exc.diagnostics:
-            click.echo(f"jobguard: {d}", err=True)
-        sys.exit(2)
+        exit_with_diagnostics(exc.diagnostics, prefix="jobguard: ")
 
 
 def _parse_value(text: str) -> Any:
@@ -71,9 +71,7 @@ def _job_globals(job_file: str | None) -> dict[str, Any]:
     try:
         loaded = load_file(job_file)
     except JobspecError as exc:
-        for d in exc.diagnostics:
-            click.echo(f"jobguard: {d}", err=True)
-        sys.exit(2)
+        exit_with_diagnostics(exc.diagnostics, prefix="jobguard: ")
     except OSError as exc:
         _fail_input(f"{job_file}: {exc.strerror or exc}")
     job = snake_view(loaded.canonical)
@@ -92,9 +90,7 @@ def _read_policy(path: str):
     try:
         return compile_policy(source, filename=path)
     except PolicySyntaxError as exc:
-        for d in exc.diagnostics:
-            click.echo(str(d), err=True)
-        sys.exit(2)
+        exit_with_diagnostics(exc.diagnostics)
 
 
 @click.command("apply")

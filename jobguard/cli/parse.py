@@ -7,9 +7,10 @@ flag is malformed.
 from __future__ import annotations
 
 import json
-import sys
 
 import click
+
+from jobguard.cli import exit_with_diagnostics
 
 
 def _parse_var(values: tuple[str, ...]) -> dict[str, str]:
@@ -39,9 +40,7 @@ def parse(canonical: bool, var: tuple[str, ...], var_files: tuple[str, ...], fil
     try:
         loaded = load_file(file, variables=variables, var_files=var_files)
     except JobspecError as exc:
-        for diag in exc.diagnostics:
-            click.echo(str(diag), err=True)
-        sys.exit(2)
+        exit_with_diagnostics(exc.diagnostics)
     job = loaded.canonical if canonical else loaded.job
     click.echo(go_json({"Job": job}))
 

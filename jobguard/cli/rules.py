@@ -14,6 +14,8 @@ import textwrap
 from typing import Any
 
 import click
+
+from jobguard.cli import exit_with_diagnostics
 from jobguard.suggest import close_matches
 
 
@@ -30,9 +32,7 @@ def rules(rule_id: str | None, fmt: str, config_path: str | None) -> None:
     try:
         entries = _effective_rules(config_path)
     except ConfigError as exc:
-        for diagnostic in exc.diagnostics:
-            click.echo(f"jobguard: {diagnostic}", err=True)
-        sys.exit(2)
+        exit_with_diagnostics(exc.diagnostics, prefix="jobguard: ")
     if rule_id is None:
         click.echo(json.dumps(entries, indent=2, default=str) if fmt == "json" else _table(entries))
         return
