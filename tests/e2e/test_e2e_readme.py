@@ -87,6 +87,19 @@ def test_quick_start_check_exits_1_with_findings(clone: Path) -> None:
     assert {"no-inline-secrets", "connect-requires-bridge"} <= {f["rule"] for f in report["findings"]}
 
 
+def test_good_examples_pass_and_every_bad_example_fails(clone: Path) -> None:
+    """The examples mean what their folders say, under the examples' own jobguard.hcl."""
+    env = cli_env(cache_dir=clone / ".e2e-cache")
+    config = ("--config", "examples/jobguard.hcl")
+    good = run_jobguard("check", *config, "examples/jobs/good", cwd=clone, env=env)
+    assert good.returncode == 0, good.stdout[-3000:]
+    bad = sorted(p for p in (clone / "examples/jobs/bad").iterdir() if p.is_file())
+    assert bad
+    for job in bad:
+        proc = run_jobguard("check", *config, str(job.relative_to(clone)), cwd=clone, env=env)
+        assert proc.returncode == 1, f"{job.name} should be caught:\n{proc.stdout[-2000:]}"
+
+
 def test_ci_run_invokes_exactly_the_readme_test_command() -> None:
     test_command = quick_start_commands()[1]
     lines = [line.strip() for line in CI_RUN.read_text().splitlines()]
