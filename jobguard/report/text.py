@@ -54,11 +54,9 @@ class TextReporter(Reporter):
             return []
         lines = [self._c(printable(fr.file), "bold")]  # as the user named it: relative to where they ran the check
         for diag in fr.errors:
-            where = f"{diag.line}:{diag.column}" if diag.line else "-"
-            message = diag.summary + (f"; {diag.detail}" if diag.detail else "")
-            if diag.file != fr.file:
-                where = f"{diag.file}:{where}"
-            lines.append(f"  {self._c('ERROR', 'red')} {printable(where)} {printable(message)}")
+            # the whole FILE:LINE:COL: message, like Nomad and compilers print it (editors and CI problem
+            # matchers jump to it), even though the file is also the heading of this block
+            lines.append(f"  {self._c('ERROR', 'red')} {printable(str(diag))}")
             if diag.file == fr.file:
                 lines.extend(self._snippet(fr, diag.line, diag.column))
         for f in sorted(shown, key=lambda f: (f.line, f.column, f.rule, f.path)):

@@ -37,7 +37,8 @@ def test_rule_hint_only_for_rules(sample_run):
 
 def test_parse_errors_and_summary_table(sample_run):
     out = TextReporter().render(sample_run)
-    assert "ERROR 4:3 Unclosed configuration block; There is no closing brace for this block" in out
+    assert re.search(r"ERROR \S*/jobs/\S+:4:3: Unclosed configuration block; There is no closing brace for this block",
+                     out)
     assert "ERROR missing/: no such file or directory" in out
     assert re.search(r"^  blocking\s+2$", out, re.MULTILINE)
     assert re.search(r"^  suppressed\s+1$", out, re.MULTILINE)
