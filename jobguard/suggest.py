@@ -4,7 +4,8 @@ Two matchers, because the messages they reproduce differ:
 
 * :func:`nearest` is HCL's ``nameSuggestion`` rule (edit distance below 3), used where jobguard mirrors Nomad's
   own error text (unknown HCL functions, attributes, blocks). HCL returns the first match in Go map order, i.e.
-  arbitrarily; this returns the closest one, ties broken alphabetically, so the hint is deterministic.
+  arbitrarily; this returns the closest one, ties broken alphabetically (or by the caller's order, when that is
+  deterministic), so the hint is deterministic.
 * :func:`close_matches` / :func:`did_you_mean` use :mod:`difflib` similarity for jobguard's own names (rule and
   policy IDs in config, suppressions and CLI flags), where a longer ID with a small typo should still be found.
 """
@@ -28,11 +29,16 @@ def levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
-def nearest(given: str, names: Iterable[str], max_distance: int = 2) -> str:
-    """The name closest to ``given`` within ``max_distance`` edits (HCL's rule), ties alphabetical; else ``""``."""
+def nearest(given: str, names: Iterable[str], max_distance: int = 2, *, keep_order: bool = False) -> str:
+    """The name closest to ``given`` within ``max_distance`` edits (HCL's rule), else ``""``.
+
+    Ties go alphabetically, so the hint is deterministic whatever order ``names`` come in; with ``keep_order`` they
+    go to the name listed first instead, for callers whose candidate order is itself deterministic and meaningful
+    (the HCL loader lists a schema's names in declaration order, as HCL does).
+    """
     best = ""
     best_dist = max_distance + 1
-    for name in sorted(names):
+    for name in names if keep_order else sorted(names):
         dist = levenshtein(given, name)
         if dist < best_dist:
             best, best_dist = name, dist

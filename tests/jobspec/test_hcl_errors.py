@@ -112,3 +112,17 @@ def test_garbled_job_gives_a_clean_error(data):
 def test_block_brace_must_open_on_the_header_line():
     diags = errors_of('job "x"\n{\n}\n')
     assert (diags[0].summary, diags[0].line, diags[0].column) == ("Invalid block definition", 1, 8)
+
+
+def test_hint_ties_go_to_the_name_declared_first():
+    """HCL suggests the first close name in declaration order; among equally close names jobguard does the same."""
+    for first, second in (("ac", "ab"), ("ab", "ac")):
+        text = f'locals {{\n  {first} = 1\n  {second} = 2\n}}\njob "j" {{\n  meta {{\n    x = local.aa\n  }}\n}}'
+        assert errors_of(text)[0].detail.endswith(f'Did you mean "{first}"?')
+
+
+def test_second_single_block_names_the_first_one():
+    for block in ("ephemeral_disk", "meta"):
+        diags = errors_of(task_job("", group_body=f"{block} {{\n}}\n{block} {{\n}}"))
+        assert str(diags[0]) == (f"job.hcl:7:1: Duplicate {block} block; Only one {block} block is allowed. Another "
+                                 f"was defined at job.hcl:5,5-{len(block) + 6}.")

@@ -135,3 +135,31 @@ def test_legacy_variables_block_and_circular_locals():
     assert loaded.job["Region"] == "v"
     diags = errors_of('locals {\n  a = local.b\n  b = local.a\n}\njob "j" {}')
     assert diags[0].summary == "Unsupported attribute"
+
+
+def test_type_mismatch_is_worded_for_each_source_of_the_value(tmp_path):
+    """Every source converts through one path; only the summary and the name of the value differ, as in Nomad."""
+    (tmp_path / "bad.vars").write_text('replicas = "many"\n')
+    expected = "is not compatible with the variable's type constraint: a number is required."
+    [default] = errors_of('variable "n" {\n  type = number\n  default = "x"\n}\njob "j" {}')
+    assert (default.line, default.column) == (3, 13)
+    assert default.detail == f"This default value {expected}"
+    [from_file] = errors_of(JOB, var_files=["bad.vars"], cwd=str(tmp_path))
+    assert (from_file.file, from_file.line, from_file.summary) == ("bad.vars", 1, "Invalid value for variable")
+    assert from_file.detail == f"The value for replicas {expected}"
+    [from_env] = errors_of(JOB, env={"NOMAD_VAR_replicas": "many"})
+    assert (from_env.line, from_env.summary) == (0, "Invalid value for variable")
+    assert from_env.detail == f"The value for replicas {expected}"
+    [from_cli] = errors_of(JOB, variables={"replicas": "many"})
+    assert from_cli.detail == f"The received arg value for replicas {expected}"
+
+
+def test_constant_expressions_that_fail_are_reported_and_skipped(tmp_path):
+    (tmp_path / "calls.vars").write_text('image = upper("x")\n')
+    [diag] = errors_of(JOB, var_files=["calls.vars"], cwd=str(tmp_path))
+    assert (diag.file, diag.line, diag.summary) == ("calls.vars", 1, "Function calls not allowed")
+    diags = errors_of('variables {\n  a = var.b\n}\njob "j" {}')
+    assert [d.summary for d in diags] == ["Variables not allowed"]
+    text = 'variable "p" {\n  default = 1\n  validation {\n    condition = var.p > 0\n    error_message = var.x\n' \
+           '  }\n}\njob "j" {}'
+    assert [d.summary for d in errors_of(text)] == ["Variables not allowed", "Invalid validation error message"]

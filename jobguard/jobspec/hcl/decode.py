@@ -389,13 +389,8 @@ class Decoder:
                 self.unsupported_block(child, attr_fields, block_fields)
                 continue
             if f.kind == "struct":
-                if child.type in seen_single:
-                    prev = seen_single[child.type]
-                    self.error(f"Duplicate {child.type} block", f"Only one {child.type} block is allowed. Another "
-                               f"was defined at {{file}}:{prev.type_rng[0]},{prev.type_rng[1]}-{prev.open_rng[1]}.",
-                               child.def_rng)
+                if not self.first_of_kind(child, seen_single):
                     continue
-                seen_single[child.type] = child
                 sub_path = path + (f.name,)
                 self.mark(sub_path, child.type_rng)
                 value = self.decode_block(child, child_scope, f.elem, sub_path)
@@ -421,16 +416,21 @@ class Decoder:
             elif f.kind == "map":
                 if not self.check_labels(child, []):
                     continue
-                if child.type in seen_single:
-                    prev = seen_single[child.type]
-                    self.error(f"Duplicate {child.type} block", f"Only one {child.type} block is allowed. Another "
-                               f"was defined at {{file}}:{prev.type_rng[0]},{prev.type_rng[1]}-{prev.open_rng[1]}.",
-                               child.def_rng)
+                if not self.first_of_kind(child, seen_single):
                     continue
-                seen_single[child.type] = child
                 self.mark(path + (f.name,), child.type_rng)
                 out[f.name] = self.attrs_as_map(child.body, child_scope, f.elem or "string", path + (f.name,))
         return out
+
+    def first_of_kind(self, child: Block, seen: dict[str, Block]) -> bool:
+        """Record ``child`` as its body's one block of its type; False (after the error) if there already is one."""
+        prev = seen.get(child.type)
+        if prev is not None:
+            self.error(f"Duplicate {child.type} block", f"Only one {child.type} block is allowed. Another was defined "
+                       f"at {{file}}:{prev.type_rng[0]},{prev.type_rng[1]}-{prev.open_rng[1]}.", child.def_rng)
+            return False
+        seen[child.type] = child
+        return True
 
     def decode_block(self, block: Block, scope: Scope, struct: str, path: Path) -> dict | None:
         """A nested block: label check, then the struct's own decoder (custom for a few Nomad types)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Iterable
 
+from jobguard.suggest import nearest
+
 Range = tuple[int, int, int, int]  # start line, start column, end line, end column (1-based)
 NO_RANGE: Range = (0, 0, 0, 0)
 
@@ -34,24 +36,11 @@ class MultiError(Exception):
         self.errors = errors
 
 
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance, for HCL's "Did you mean" suggestions."""
-    if a == b:
-        return 0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def suggestion(name: str, candidates: Iterable[str]) -> str:
-    """`` Did you mean "x"?`` for the closest candidate within distance 2 (HCL's rule), else ""."""
-    best, best_dist = "", 3
-    for cand in candidates:
-        dist = levenshtein(name, cand)
-        if dist < best_dist:
-            best, best_dist = cand, dist
+    """`` Did you mean "x"?`` (HCL's wording) for the closest candidate within distance 2 (HCL's rule), else "".
+
+    Ties go to the candidate listed first: the loader passes names in schema or scope order, which keeps its hints
+    stable and as close to HCL's (first match in declaration order) as a closest-match rule can be.
+    """
+    best = nearest(name, candidates, keep_order=True)
     return f' Did you mean "{best}"?' if best else ""

@@ -8,6 +8,7 @@ Nomad client to interpolate at run time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
@@ -61,8 +62,21 @@ class Scope:
         return out
 
 
+# Expression nodes are slotted dataclasses (one generated ``__init__`` per node, fields in constructor order) that
+# compare by identity: two equal-looking nodes at different places are different nodes.
+node = dataclass(slots=True, eq=False, repr=False)
+
+
+def iteration_scope(scope: Scope | None, key_var: str | None, val_var: str, key: Any, value: Any) -> Scope:
+    """The scope of one turn of a ``for`` (expression or template directive): its iterator names over ``scope``."""
+    names = {val_var: value}
+    if key_var:
+        names[key_var] = key
+    return Scope(names, parent=scope)
+
+
 class Expr:
-    """Base expression: ``rng`` is the whole expression's range."""
+    """Base expression: ``rng`` is the whole expression's range (each node declares it, last or next to last)."""
 
     __slots__ = ("rng",)
 
@@ -80,31 +94,38 @@ class Expr:
         return []
 
 
+@node
 class Literal(Expr):
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any, rng: Range):
-        self.value = value
-        self.rng = rng
+    value: Any
+    rng: Range
 
     def eval(self, scope):
         return self.value
 
 
+@node
 class Paren(Expr):
     """A parenthesised expression: only matters as an object key (``(var.x) = 1`` is evaluated)."""
 
-    __slots__ = ("expr",)
-
-    def __init__(self, expr: Expr, rng: Range):
-        self.expr = expr
-        self.rng = rng
+    expr: Expr
+    rng: Range
 
     def eval(self, scope):
         return self.expr.eval(scope)
 
     def children(self):
         return [self.expr]
+
+
+def convert_known(convert: Callable[[Any], Any], value: Any, summary: str, detail: str, rng: Range) -> Any:
+    """``value`` converted with ``convert`` where HCL needs one type (a condition, a key, an operand); unknown stays
+    unknown. A failure is HCL's diagnostic: ``summary``, then ``detail`` followed by cty's reason, at ``rng``."""
+    if value is UNKNOWN:
+        return UNKNOWN
+    try:
+        return convert(value)
+    except ConversionError as exc:
+        raise HCLError(summary, f"{detail}: {exc}.", rng) from None
 
 
 # -- traversals -----------------------------------------------------------------------------------------------------
@@ -173,17 +194,20 @@ def apply_steps(value: Any, steps: list, scope: Scope | None) -> Any:
     return value
 
 
+def _step_exprs(steps: list) -> list[Expr]:
+    """The index expressions among traversal steps (``[var.i]``), the steps' only child nodes."""
+    return [k for _kind, k, _r in steps if isinstance(k, Expr)]
+
+
+@node
 class Traversal(Expr):
     """``root.attr[0].x`` rooted at a variable. ``text`` is the source, kept for Nomad's runtime references."""
 
-    __slots__ = ("root", "steps", "text", "root_rng")
-
-    def __init__(self, root: str, steps: list, text: str, rng: Range, root_rng: Range):
-        self.root = root
-        self.steps = steps
-        self.text = text
-        self.rng = rng
-        self.root_rng = root_rng
+    root: str
+    steps: list
+    text: str
+    rng: Range
+    root_rng: Range
 
     def eval(self, scope):
         if scope is None:
@@ -200,35 +224,34 @@ class Traversal(Expr):
         return [self]
 
     def children(self):
-        return [k for _kind, k, _r in self.steps if isinstance(k, Expr)]
+        return _step_exprs(self.steps)
 
 
-class RelTraversal(Expr):
+@node
+class Stepped(Expr):
+    """Steps applied to a non-variable ``source`` expression: what :class:`RelTraversal` and :class:`Splat` share."""
+
+    source: Expr
+    steps: list
+    rng: Range
+
+    def children(self):
+        return [self.source] + _step_exprs(self.steps)
+
+
+class RelTraversal(Stepped):
     """Attribute/index steps applied to a non-variable expression (``f(x).a``, ``[1, 2][0]``)."""
 
-    __slots__ = ("source", "steps")
-
-    def __init__(self, source: Expr, steps: list, rng: Range):
-        self.source = source
-        self.steps = steps
-        self.rng = rng
+    __slots__ = ()
 
     def eval(self, scope):
         return apply_steps(self.source.eval(scope), self.steps, scope)
 
-    def children(self):
-        return [self.source] + [k for _kind, k, _r in self.steps if isinstance(k, Expr)]
 
-
-class Splat(Expr):
+class Splat(Stepped):
     """``src[*].a`` and ``src.*.a``: the steps applied to each element (a non-list becomes a one-element list)."""
 
-    __slots__ = ("source", "steps")
-
-    def __init__(self, source: Expr, steps: list, rng: Range):
-        self.source = source
-        self.steps = steps
-        self.rng = rng
+    __slots__ = ()
 
     def eval(self, scope):
         value = self.source.eval(scope)
@@ -239,28 +262,12 @@ class Splat(Expr):
         items = value if isinstance(value, list) else [value]
         return [apply_steps(item, self.steps, scope) for item in items]
 
-    def children(self):
-        return [self.source] + [k for _kind, k, _r in self.steps if isinstance(k, Expr)]
-
 
 # -- operators ------------------------------------------------------------------------------------------------------
 
-def _num(value: Any, side: str, rng: Range) -> Any:
-    if value is UNKNOWN:
-        return UNKNOWN
-    try:
-        return to_number(value)
-    except ConversionError as exc:
-        raise HCLError("Invalid operand", f"Unsuitable value for {side} operand: {exc}.", rng) from None
-
-
-def _bool(value: Any, side: str, rng: Range) -> Any:
-    if value is UNKNOWN:
-        return UNKNOWN
-    try:
-        return to_bool(value)
-    except ConversionError as exc:
-        raise HCLError("Invalid operand", f"Unsuitable value for {side} operand: {exc}.", rng) from None
+def _operand(convert: Callable[[Any], Any], value: Any, side: str, rng: Range) -> Any:
+    """An operator's operand converted to the type the operator needs (unknown stays unknown)."""
+    return convert_known(convert, value, "Invalid operand", f"Unsuitable value for {side} operand", rng)
 
 
 def _arith(op: str, a: Any, b: Any, rng: Range) -> Any:
@@ -280,14 +287,12 @@ def _arith(op: str, a: Any, b: Any, rng: Range) -> Any:
     return normalize_number(-result if a < 0 else result)
 
 
+@node
 class BinaryOp(Expr):
-    __slots__ = ("op", "left", "right")
-
-    def __init__(self, op: str, left: Expr, right: Expr, rng: Range):
-        self.op = op
-        self.left = left
-        self.right = right
-        self.rng = rng
+    op: str
+    left: Expr
+    right: Expr
+    rng: Range
 
     def eval(self, scope):
         op = self.op
@@ -299,13 +304,13 @@ class BinaryOp(Expr):
             eq = values_equal(a, b)
             return eq if op == "==" else not eq
         if op in ("&&", "||"):
-            a = _bool(a, "left", self.left.rng)
-            b = _bool(b, "right", self.right.rng)
+            a = _operand(to_bool, a, "left", self.left.rng)
+            b = _operand(to_bool, b, "right", self.right.rng)
             if a is UNKNOWN or b is UNKNOWN:
                 return UNKNOWN
             return (a and b) if op == "&&" else (a or b)
-        a = _num(a, "left", self.left.rng)
-        b = _num(b, "right", self.right.rng)
+        a = _operand(to_number, a, "left", self.left.rng)
+        b = _operand(to_number, b, "right", self.right.rng)
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
         if op == "<":
@@ -322,34 +327,30 @@ class BinaryOp(Expr):
         return [self.left, self.right]
 
 
+@node
 class UnaryOp(Expr):
-    __slots__ = ("op", "operand")
-
-    def __init__(self, op: str, operand: Expr, rng: Range):
-        self.op = op
-        self.operand = operand
-        self.rng = rng
+    op: str
+    operand: Expr
+    rng: Range
 
     def eval(self, scope):
         value = self.operand.eval(scope)
         if self.op == "!":
-            value = _bool(value, "", self.operand.rng) if value is not UNKNOWN else UNKNOWN
+            value = _operand(to_bool, value, "", self.operand.rng) if value is not UNKNOWN else UNKNOWN
             return UNKNOWN if value is UNKNOWN else not value
-        value = _num(value, "", self.operand.rng)
+        value = _operand(to_number, value, "", self.operand.rng)
         return UNKNOWN if value is UNKNOWN else normalize_number(-value)
 
     def children(self):
         return [self.operand]
 
 
+@node
 class Conditional(Expr):
-    __slots__ = ("cond", "true", "false")
-
-    def __init__(self, cond: Expr, true: Expr, false: Expr, rng: Range):
-        self.cond = cond
-        self.true = true
-        self.false = false
-        self.rng = rng
+    cond: Expr
+    true: Expr
+    false: Expr
+    rng: Range
 
     def eval(self, scope):
         c = self.cond.eval(scope)
@@ -358,11 +359,8 @@ class Conditional(Expr):
         if c is None:
             raise HCLError("Null condition", "The condition value is null. Conditions must either be true or false.",
                            self.cond.rng)
-        try:
-            c = to_bool(c)
-        except ConversionError as exc:
-            raise HCLError("Incorrect condition type", f"The condition expression must be of type bool: {exc}.",
-                           self.cond.rng) from None
+        c = convert_known(to_bool, c, "Incorrect condition type", "The condition expression must be of type bool",
+                          self.cond.rng)
         chosen, other = (self.true, self.false) if c else (self.false, self.true)
         value = chosen.eval(scope)
         try:  # HCL evaluates both branches to unify their types; the other branch's errors do not count
@@ -377,12 +375,10 @@ class Conditional(Expr):
 
 # -- constructors ---------------------------------------------------------------------------------------------------
 
+@node
 class TupleCons(Expr):
-    __slots__ = ("items",)
-
-    def __init__(self, items: list[Expr], rng: Range):
-        self.items = items
-        self.rng = rng
+    items: list[Expr]
+    rng: Range
 
     def eval(self, scope):
         return [item.eval(scope) for item in self.items]
@@ -391,15 +387,13 @@ class TupleCons(Expr):
         return list(self.items)
 
 
+@node
 class ObjectKey(Expr):
     """An object key: a bare identifier is a literal name, anything else is evaluated and must be a string."""
 
-    __slots__ = ("expr", "name")
-
-    def __init__(self, expr: Expr | None, name: str | None, rng: Range):
-        self.expr = expr
-        self.name = name
-        self.rng = rng
+    expr: Expr | None
+    name: str | None
+    rng: Range
 
     def eval(self, scope):
         if self.name is not None:
@@ -409,21 +403,16 @@ class ObjectKey(Expr):
             return UNKNOWN
         if value is None:
             raise HCLError("Invalid object key", "Can't use a null value as a key.", self.rng)
-        try:
-            return to_string(value)
-        except ConversionError as exc:
-            raise HCLError("Incorrect key type", f"Can't use this value as a key: {exc}.", self.rng) from None
+        return convert_known(to_string, value, "Incorrect key type", "Can't use this value as a key", self.rng)
 
     def children(self):
         return [self.expr] if self.expr is not None else []
 
 
+@node
 class ObjectCons(Expr):
-    __slots__ = ("items",)
-
-    def __init__(self, items: list[tuple[ObjectKey, Expr]], rng: Range):
-        self.items = items
-        self.rng = rng
+    items: list[tuple[ObjectKey, Expr]]
+    rng: Range
 
     def eval(self, scope):
         out: dict[str, Any] = {}
@@ -442,21 +431,19 @@ class ObjectCons(Expr):
         return out
 
 
+@node
 class ForExpr(Expr):
     """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value... if cond}``."""
 
-    __slots__ = ("key_var", "val_var", "coll", "key_expr", "val_expr", "cond", "group", "is_object")
-
-    def __init__(self, key_var, val_var, coll, key_expr, val_expr, cond, group, is_object, rng):
-        self.key_var = key_var
-        self.val_var = val_var
-        self.coll = coll
-        self.key_expr = key_expr
-        self.val_expr = val_expr
-        self.cond = cond
-        self.group = group
-        self.is_object = is_object
-        self.rng = rng
+    key_var: str | None
+    val_var: str
+    coll: Expr
+    key_expr: Expr | None
+    val_expr: Expr
+    cond: Expr | None
+    group: bool
+    is_object: bool
+    rng: Range
 
     def eval(self, scope):
         coll = self.coll.eval(scope)
@@ -472,31 +459,21 @@ class ForExpr(Expr):
         out_list: list = []
         out_map: dict = {}
         for k, v in pairs:
-            names = {self.val_var: v}
-            if self.key_var:
-                names[self.key_var] = k
-            inner = Scope(names, parent=scope) if scope is not None else Scope(names)
+            inner = iteration_scope(scope, self.key_var, self.val_var, k, v)
             if self.cond is not None:
-                c = self.cond.eval(inner)
+                c = convert_known(to_bool, self.cond.eval(inner), "Invalid 'for' condition",
+                                  "The 'if' clause value is invalid", self.cond.rng)
                 if c is UNKNOWN:
                     return UNKNOWN
-                try:
-                    if not to_bool(c):
-                        continue
-                except ConversionError as exc:
-                    raise HCLError("Invalid 'for' condition", f"The 'if' clause value is invalid: {exc}.",
-                                   self.cond.rng) from None
+                if not c:
+                    continue
             if not self.is_object:
                 out_list.append(self.val_expr.eval(inner))
                 continue
-            key = self.key_expr.eval(inner)
+            key = convert_known(to_string, self.key_expr.eval(inner), "Invalid object key",
+                                "Key expression in 'for' expression must be a string", self.key_expr.rng)
             if key is UNKNOWN:
                 return UNKNOWN
-            try:
-                key = to_string(key)
-            except ConversionError as exc:
-                raise HCLError("Invalid object key", f"Key expression in 'for' expression must be a string: {exc}.",
-                               self.key_expr.rng) from None
             value = self.val_expr.eval(inner)
             if self.group:
                 out_map.setdefault(key, []).append(value)
@@ -520,17 +497,15 @@ class ForExpr(Expr):
         return out
 
 
+@node
 class Call(Expr):
     """A function call; the function table and lazy ``can``/``try`` live in the scope's caller."""
 
-    __slots__ = ("name", "args", "expand", "name_rng")
-
-    def __init__(self, name: str, args: list[Expr], expand: bool, rng: Range, name_rng: Range):
-        self.name = name
-        self.args = args
-        self.expand = expand
-        self.rng = rng
-        self.name_rng = name_rng
+    name: str
+    args: list[Expr]
+    expand: bool
+    rng: Range
+    name_rng: Range
 
     def eval(self, scope):
         if scope is None or scope.functions is None:

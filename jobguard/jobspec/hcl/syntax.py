@@ -28,6 +28,7 @@ from jobguard.jobspec.hcl.expressions import (
     Traversal,
     TupleCons,
     UnaryOp,
+    node,
 )
 from jobguard.jobspec.hcl.templates import build_template, heredoc_body, scan_template
 from jobguard.jobspec.hcl.values import normalize_number
@@ -48,32 +49,27 @@ def start_range(expr: Expr) -> Range:
     return r
 
 
+@node
 class Attribute:
     """``name = expr`` inside a body."""
 
-    __slots__ = ("name", "expr", "rng", "name_rng")
-
-    def __init__(self, name: str, expr: Expr, rng: Range, name_rng: Range):
-        self.name = name
-        self.expr = expr
-        self.rng = rng
-        self.name_rng = name_rng
+    name: str
+    expr: Expr
+    rng: Range
+    name_rng: Range
 
 
+@node
 class Block:
     """``type "label" { body }``."""
 
-    __slots__ = ("type", "labels", "label_rngs", "body", "type_rng", "open_rng", "close_rng")
-
-    def __init__(self, type_: str, labels: list[str], label_rngs: list[Range], body: Body, type_rng: Range,
-                 open_rng: Range, close_rng: Range):
-        self.type = type_
-        self.labels = labels
-        self.label_rngs = label_rngs
-        self.body = body
-        self.type_rng = type_rng
-        self.open_rng = open_rng
-        self.close_rng = close_rng
+    type: str
+    labels: list[str]
+    label_rngs: list[Range]
+    body: Body
+    type_rng: Range
+    open_rng: Range
+    close_rng: Range
 
     @property
     def def_rng(self) -> Range:
@@ -81,15 +77,13 @@ class Block:
         return (self.type_rng[0], self.type_rng[1], self.open_rng[0], self.open_rng[1])
 
 
+@node
 class Body:
     """Attributes (unique names, source order) and blocks (source order). ``end_rng`` is the closing brace."""
 
-    __slots__ = ("attributes", "blocks", "end_rng")
-
-    def __init__(self, attributes: dict[str, Attribute], blocks: list[Block], end_rng: Range):
-        self.attributes = attributes
-        self.blocks = blocks
-        self.end_rng = end_rng
+    attributes: dict[str, Attribute]
+    blocks: list[Block]
+    end_rng: Range
 
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)

@@ -12,7 +12,7 @@ from typing import Any
 from collections.abc import Callable
 
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range
-from jobguard.jobspec.hcl.expressions import Expr, Scope
+from jobguard.jobspec.hcl.expressions import Expr, Paren, Scope, convert_known, iteration_scope, node
 from jobguard.jobspec.hcl.values import UNKNOWN, ConversionError, iteration_pairs, to_bool, to_string, type_name
 
 # Flat template items: ("lit", text) | ("interp", expr, strip_l, strip_r, rng) | ("if", expr, sl, sr, rng)
@@ -20,32 +20,26 @@ from jobguard.jobspec.hcl.values import UNKNOWN, ConversionError, iteration_pair
 Item = tuple
 
 
+@node
 class Interp:
-    __slots__ = ("expr",)
-
-    def __init__(self, expr: Expr):
-        self.expr = expr
+    expr: Expr
 
 
+@node
 class IfDirective:
-    __slots__ = ("cond", "then", "otherwise", "rng")
-
-    def __init__(self, cond: Expr, then: list, otherwise: list, rng: Range):
-        self.cond = cond
-        self.then = then
-        self.otherwise = otherwise
-        self.rng = rng
+    cond: Expr
+    then: list
+    otherwise: list
+    rng: Range
 
 
+@node
 class ForDirective:
-    __slots__ = ("key_var", "val_var", "coll", "body", "rng")
-
-    def __init__(self, key_var: str | None, val_var: str, coll: Expr, body: list, rng: Range):
-        self.key_var = key_var
-        self.val_var = val_var
-        self.coll = coll
-        self.body = body
-        self.rng = rng
+    key_var: str | None
+    val_var: str
+    coll: Expr
+    body: list
+    rng: Range
 
 
 def _render(value: Any, rng: Range) -> Any:
@@ -72,14 +66,10 @@ def _eval_parts(parts: list, scope: Scope | None, out: list) -> bool:
                 return False
             out.append(text)
         elif isinstance(part, IfDirective):
-            cond = part.cond.eval(scope)
+            cond = convert_known(to_bool, part.cond.eval(scope), "Invalid 'if' condition",
+                                 "The 'if' condition must be a bool", part.cond.rng)
             if cond is UNKNOWN:
                 return False
-            try:
-                cond = to_bool(cond)
-            except ConversionError as exc:
-                raise HCLError("Invalid 'if' condition", f"The 'if' condition must be a bool: {exc}.",
-                               part.cond.rng) from None
             if not _eval_parts(part.then if cond else part.otherwise, scope, out):
                 return False
         else:
@@ -91,22 +81,17 @@ def _eval_parts(parts: list, scope: Scope | None, out: list) -> bool:
                 raise HCLError("Invalid template 'for' collection", "A value of type " + type_name(coll)
                                + " cannot be used as the collection in a 'for' directive.", part.coll.rng)
             for k, v in pairs:
-                names = {part.val_var: v}
-                if part.key_var:
-                    names[part.key_var] = k
-                if not _eval_parts(part.body, Scope(names, parent=scope) if scope else Scope(names), out):
+                if not _eval_parts(part.body, iteration_scope(scope, part.key_var, part.val_var, k, v), out):
                     return False
     return True
 
 
+@node
 class Template(Expr):
     """A string template with literal text and interpolations/directives."""
 
-    __slots__ = ("parts",)
-
-    def __init__(self, parts: list, rng: Range):
-        self.parts = parts
-        self.rng = rng
+    parts: list
+    rng: Range
 
     def eval(self, scope):
         out: list[str] = []
@@ -118,20 +103,11 @@ class Template(Expr):
         return list(_part_exprs(self.parts))
 
 
-class TemplateWrap(Expr):
-    """A template that is exactly one interpolation (``"${x}"``): the value keeps its own type, as in HCL."""
+class TemplateWrap(Paren):
+    """A template that is exactly one interpolation (``"${x}"``): the value keeps its own type, as in HCL, so it
+    evaluates exactly like a parenthesised expression."""
 
-    __slots__ = ("expr",)
-
-    def __init__(self, expr: Expr, rng: Range):
-        self.expr = expr
-        self.rng = rng
-
-    def eval(self, scope):
-        return self.expr.eval(scope)
-
-    def children(self):
-        return [self.expr]
+    __slots__ = ()
 
 
 def _part_exprs(parts: list):

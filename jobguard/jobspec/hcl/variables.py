@@ -17,6 +17,7 @@ from jobguard.jobspec.hcl.syntax import Block, Body
 from jobguard.jobspec.hcl.values import UNKNOWN
 
 _VARIABLE_ATTRS = ("description", "default", "type")
+_FAILED = object()  # what Variables._constant returns for an expression whose error it has recorded
 _SOURCE_NAMES = {"default": "default", "env": "env", "varfile": "file", "cmd": "cli"}
 
 
@@ -142,18 +143,10 @@ class Variables:
                 return
         if "default" in body.attributes:
             expr = body.attributes["default"].expr
-            try:
-                value = expr.eval(None)
-            except HCLError as exc:
-                self.errors.append(exc)
+            value = self._constant(expr)
+            if value is _FAILED:
                 return
-            if var.type is not None:
-                try:
-                    value = convert(value, var.type)
-                except Exception as exc:  # H2's ConversionError
-                    self.errors.append(HCLError("Invalid default value for variable", "This default value is not "
-                                                f"compatible with the variable's type constraint: {exc}.", expr.rng))
-                    value = UNKNOWN
+            value = self._typed(var, value, "Invalid default value for variable", "This default value", expr.rng)
             var.values.append(("default", value, expr))
         for child in body.blocks:
             if child.type != "validation":
@@ -187,10 +180,8 @@ class Variables:
                                             "values.", cond.rng))
         if "error_message" in attrs:
             expr = attrs["error_message"].expr
-            try:
-                message = expr.eval(None)
-            except HCLError as exc:
-                self.errors.append(exc)
+            message = self._constant(expr)
+            if message is _FAILED:
                 message = ""
             rule.message = message if isinstance(message, str) else ""
             if message == "":
@@ -210,10 +201,8 @@ class Variables:
                 self.errors.append(HCLError("Duplicate variable", f"Duplicate {name} variable definition found.",
                                             attr.name_rng))
                 continue
-            try:
-                value = attr.expr.eval(None)
-            except HCLError as exc:
-                self.errors.append(exc)
+            value = self._constant(attr.expr)
+            if value is _FAILED:
                 continue
             var = Variable(name, attr.rng)
             var.values.append(("default", value, attr.expr))
@@ -234,14 +223,29 @@ class Variables:
             except HCLError as exc:
                 self.errors.append(HCLError(exc.summary, exc.detail + f" (in {fake_file})", (0, 0, 0, 0)))
                 return
-        if var.type is not None:
-            try:
-                value = convert(value, var.type)
-            except Exception as exc:
-                self.errors.append(HCLError(err_summary, f"{err_detail_prefix} {var.name} is not compatible with the "
-                                            f"variable's type constraint: {exc}.", (0, 0, 0, 0)))
-                value = UNKNOWN
+        value = self._typed(var, value, err_summary, f"{err_detail_prefix} {var.name}", (0, 0, 0, 0))
         var.values.append((source, value, expr))
+
+    def _constant(self, expr: Expr) -> Any:
+        """``expr``'s value where HCL allows neither variables nor functions (defaults, var files, messages), or
+        :data:`_FAILED` once the error is recorded: the caller skips what it was building and carries on."""
+        try:
+            return expr.eval(None)
+        except HCLError as exc:
+            self.errors.append(exc)
+            return _FAILED
+
+    def _typed(self, var: Variable, value: Any, summary: str, subject: str, rng: Range) -> Any:
+        """``value`` converted to ``var``'s declared type. Where it does not fit, the error (``subject`` names the
+        value, as each source words it) is recorded and the value is unknown, so that later uses stay quiet."""
+        if var.type is None:
+            return value
+        try:
+            return convert(value, var.type)
+        except Exception as exc:  # H2's ConversionError
+            self.errors.append(HCLError(summary, f"{subject} is not compatible with the variable's type constraint: "
+                                        f"{exc}.", rng))
+            return UNKNOWN
 
     def collect(self, env: dict[str, str], var_files: list[tuple[str, Body]], cli: dict[str, str]) -> None:
         for key, raw in env.items():
@@ -289,19 +293,10 @@ class Variables:
                                             f'in known variables. To declare variable "{name}", place this block '
                                             "in your job files", attr.rng))
                 continue
-            try:
-                value = attr.expr.eval(None)
-            except HCLError as exc:
-                self.errors.append(exc)
+            value = self._constant(attr.expr)
+            if value is _FAILED:
                 continue
-            if var.type is not None:
-                try:
-                    value = convert(value, var.type)
-                except Exception as exc:
-                    self.errors.append(HCLError("Invalid value for variable", f"The value for {name} is not "
-                                                f"compatible with the variable's type constraint: {exc}.",
-                                                attr.expr.rng))
-                    value = UNKNOWN
+            value = self._typed(var, value, "Invalid value for variable", f"The value for {name}", attr.expr.rng)
             var.values.append(("varfile", value, attr.expr))
 
     def values(self, call) -> tuple[dict[str, Any], dict[str, str]]:
