@@ -202,17 +202,26 @@ class NomadDouble:
             return None, self.error(400, "json: cannot unmarshal into Go value of type api.JobRegisterRequest")
         return body, None
 
-    async def _register(self, request: web.Request, url_id: str) -> web.Response:
+    async def _job_request(self, request: web.Request, url_id: str, no_id: str, mismatch: str) -> tuple[Any, Any, Any]:
+        """The checks register and plan share (each with Nomad's own wording): a body with a Job that has an ID
+        matching the URL's."""
         body, err = await self._decode(request)
         if err:
-            return err
+            return None, None, err
         job = body.get("Job")
         if not isinstance(job, dict):
-            return self.error(400, "Job must be specified")
+            return None, None, self.error(400, "Job must be specified")
         if job.get("ID") is None:
-            return self.error(400, "Job ID hasn't been provided")
+            return None, None, self.error(400, no_id)
         if url_id and job["ID"] != url_id:
-            return self.error(400, "Job ID does not match name")
+            return None, None, self.error(400, mismatch)
+        return body, job, None
+
+    async def _register(self, request: web.Request, url_id: str) -> web.Response:
+        body, job, err = await self._job_request(request, url_id, "Job ID hasn't been provided",
+                                                 "Job ID does not match name")
+        if err:
+            return err
         denied = self._denied(request, body.get("SecretID", ""))
         if denied:
             return denied
@@ -266,16 +275,9 @@ class NomadDouble:
     async def _plan(self, request: web.Request, url_id: str) -> web.Response:
         if request.method not in ("PUT", "POST"):
             return self.error(405, "Invalid method")
-        body, err = await self._decode(request)
+        body, job, err = await self._job_request(request, url_id, "Job must have a valid ID", "Job ID does not match")
         if err:
             return err
-        job = body.get("Job")
-        if not isinstance(job, dict):
-            return self.error(400, "Job must be specified")
-        if job.get("ID") is None:
-            return self.error(400, "Job must have a valid ID")
-        if url_id and job["ID"] != url_id:
-            return self.error(400, "Job ID does not match")
         prev = self._current(self._ns(request, body.get("Namespace", ""), job.get("Namespace")), job["ID"])
         diff = {"Type": "Edited" if prev else "Added", "ID": job["ID"], "Fields": None, "Objects": None,
                 "TaskGroups": []} if body.get("Diff") else None
