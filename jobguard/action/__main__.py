@@ -17,6 +17,7 @@ from pathlib import Path
 from jobguard.action import annotations
 from jobguard.action.changes import GitError, changed_files, changed_lines, repo_root
 from jobguard.action.settings import InputError, Settings
+from jobguard.report import github
 
 
 def select_changed(changed: list[str], paths: list[str], root: str, workspace: str) -> list[str]:
@@ -64,7 +65,7 @@ def main() -> int:
     try:
         s = Settings.from_env()
     except InputError as exc:
-        print(f"::error title=jobguard::{annotations.escape_data(str(exc))}")
+        print(github.command("error", str(exc), title="jobguard"))
         return 2
     try:
         root = repo_root(s.workspace)
@@ -80,7 +81,7 @@ def main() -> int:
         try:
             targets = select_changed(changed_files(root, s.base_sha), s.paths, root, s.workspace)
         except GitError as exc:
-            print(f"::error title=jobguard only-changed::{annotations.escape_data(str(exc))}")
+            print(github.command("error", str(exc), title="jobguard only-changed"))
             write_outputs(s.output_file, {"findings": 0, "blocking": 0, "sarif-file": "", "exit-code": 2})
             return 2
         if not targets:
@@ -109,7 +110,7 @@ def main() -> int:
         print(annotations.overflow_notice(hidden))
 
     active = [f for f in findings if not f.get("suppressed")]
-    blocking = [f for f in active if annotations.annotation_level(f, s.fail_on) == "error"]
+    blocking = [f for f in active if annotations.is_blocking(f, s.fail_on)]
     summary = Path(markdown).read_text(encoding="utf-8") if os.path.exists(markdown) else ""
     if note:
         summary = f"{note}\n\n{summary}"

@@ -2,24 +2,20 @@
 
 GitHub shows at most 10 annotations of each type (error, warning, notice) per step and silently drops the rest.
 So we choose which ones are shown: findings on lines the pull request changed come first, then the rest in file
-order; whatever does not fit is counted in one notice pointing at the job summary and the SARIF report.
+order; whatever does not fit is counted in one notice pointing at the job summary and the SARIF report. Levels and
+titles are those of ``jobguard check --format github`` (blocking: error, advisory: notice, other: warning).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+from jobguard.engine.findings import ENFORCEMENT_LEVELS
+from jobguard.report import github
 from collections.abc import Iterable
 
 PER_TYPE_LIMIT = 10
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @dataclass(frozen=True)
@@ -33,25 +29,22 @@ class Annotation:
     on_changed_line: bool = False
 
     def command(self) -> str:
-        props = [f"file={escape_property(self.file)}"]
-        if self.line:
-            props.append(f"line={self.line}")
-            if self.column:
-                props.append(f"col={self.column}")
-        props.append(f"title={escape_property(self.title)}")
-        return f"::{self.level} {','.join(props)}::{escape_data(self.message)}"
+        return github.command(self.level, self.message, file=self.file, line=self.line,
+                              col=self.column if self.line else 0, title=self.title)
+
+
+def is_blocking(finding: dict, fail_on: str) -> bool:
+    if finding.get("suppressed") or finding.get("overridden"):
+        return False
+    level = finding.get("enforcement_level", "advisory")
+    return ENFORCEMENT_LEVELS.index(level) >= ENFORCEMENT_LEVELS.index(fail_on)
 
 
 def annotation_level(finding: dict, fail_on: str) -> str | None:
-    """Blocking findings are errors, the rest warnings; suppressed findings are not annotated at all."""
-    from jobguard.engine.findings import ENFORCEMENT_LEVELS
-
+    """The level ``jobguard check --format github`` gives the same finding; None for suppressed findings."""
     if finding.get("suppressed"):
         return None
-    level = finding.get("enforcement_level", "advisory")
-    blocking = not finding.get("overridden") and (
-        ENFORCEMENT_LEVELS.index(level) >= ENFORCEMENT_LEVELS.index(fail_on))
-    return "error" if blocking else "warning"
+    return github.annotation_level(finding.get("enforcement_level", "advisory"), is_blocking(finding, fail_on))
 
 
 def build(findings: Iterable[dict], errors: Iterable[dict], fail_on: str, root: str,
@@ -63,16 +56,14 @@ def build(findings: Iterable[dict], errors: Iterable[dict], fail_on: str, root: 
         if level is None:
             continue
         rel = relative(f.get("file", ""), root)
-        title = f"jobguard: {f.get('rule', '')} ({f.get('enforcement_level', '')})"
-        message = f.get("message", "")
-        if f.get("path"):
-            message += f"\n{f['path']}"
+        title = github.annotation_title(f.get("rule", ""), f.get("enforcement_level", ""), bool(f.get("overridden")))
+        message = github.annotation_message(f.get("message", ""), f.get("job", ""), f.get("path", ""))
         out.append(Annotation(level, rel, int(f.get("line") or 0), int(f.get("column") or 0), title, message,
                               int(f.get("line") or 0) in changed.get(rel, ())))
     for e in errors:
         rel = relative(e.get("file", ""), root)
         out.append(Annotation("error", rel, int(e.get("line") or 0), int(e.get("column") or 0),
-                              "jobguard: cannot load job", e.get("message", ""),
+                              "jobguard: invalid input", e.get("message", ""),
                               int(e.get("line") or 0) in changed.get(rel, ())))
     return out
 

@@ -31,6 +31,21 @@ def command(level: str, message: str, **props: object) -> str:
     return f"::{level} {','.join(parts)}::{escape_data(message)}" if parts else f"::{level}::{escape_data(message)}"
 
 
+def annotation_level(enforcement_level: str, blocking: bool) -> str:
+    """error (fails the check), warning (a mandatory level let through), or notice (advisory)."""
+    if blocking:
+        return "error"
+    return "notice" if enforcement_level == "advisory" else "warning"
+
+
+def annotation_title(rule: str, enforcement_level: str, overridden: bool) -> str:
+    return f"{rule} ({enforcement_level})" + (" [overridden]" if overridden else "")
+
+
+def annotation_message(message: str, job: str, path: str) -> str:
+    return message + (f' (job "{job}", {path})' if job and path else "")
+
+
 class GithubReporter(Reporter):
     name = "github"
     extension = "txt"
@@ -46,15 +61,9 @@ class GithubReporter(Reporter):
 
     @staticmethod
     def _finding(f: Finding, status: str, root: str) -> str:
-        if status == "blocking":
-            level = "error"
-        elif f.enforcement_level == "advisory":
-            level = "notice"
-        else:
-            level = "warning"
-        title = f"{f.rule} ({f.enforcement_level})" + (" [overridden]" if status == "overridden" else "")
-        message = f.message + (f' (job "{f.job}", {f.path})' if f.job and f.path else "")
-        return command(level, message, file=display_path(f.file, root), line=f.line, col=f.column, title=title)
+        return command(annotation_level(f.enforcement_level, status == "blocking"), annotation_message(f.message,
+                       f.job, f.path), file=display_path(f.file, root), line=f.line, col=f.column,
+                       title=annotation_title(f.rule, f.enforcement_level, status == "overridden"))
 
     @staticmethod
     def _error(diag: Diagnostic, root: str) -> str:
