@@ -277,6 +277,9 @@ def looks_like_code(value: str) -> bool:
     return bool(re.search(r"[()\[\]]", v)) or bool(re.fullmatch(r"[A-Za-z_]\w*(?:\.\w+)+", v))
 
 
+# A long command-line flag and its unquoted value on a script line: ``--token VALUE`` (``--token=VALUE`` and quoted
+# values are assignments above).
+_FLAG_VALUE = re.compile(r"""(?:^|\s)--([A-Za-z][A-Za-z0-9_-]*)\s+([^\s"'$\\-][^\s"';|&]*)""")
 _ASSIGNMENT = re.compile(
     r"""(?:^|[\s;,{(])(?:export\s+|--?)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:=|:(?!//)|\s(?=["']))\s*(["']?)(.*?)\2\s*(?:[,;}]|$)""")
 
@@ -322,6 +325,13 @@ def scan_text(text: str, left: str = "{{", right: str = "}}") -> Iterator[tuple[
             if is_credential_key(name) and literal_credential(val) and len(val.strip()) >= 4:
                 yield lineno, "credential literal"
                 break
+        else:
+            for m in _FLAG_VALUE.finditer(line):
+                name, val = m.group(1), m.group(2)
+                if is_credential_key(name) and not _is_reference(val, name) and literal_credential(val) \
+                        and len(val) >= 4:
+                    yield lineno, "credential literal"
+                    break
 
 
 def url_credentials_in_text(text: str) -> str | None:

@@ -69,3 +69,17 @@ def test_template_custom_delimiters_and_comments():
 ])
 def test_normalize_dest(dest, expected):
     assert normalize_dest(dest) == expected
+
+
+@pytest.mark.parametrize("line,found", [
+    ("local/config.sh --unattended --url https://github.com/acme --token  AAQEOZLBXJ2KWQ7TPL4 --labels ci", True),
+    ("exec app --password hunter2-prod", True),
+    ("exec app --token-file /secrets/token", False),
+    ("exec app --password $DB_PASSWORD", False),
+    ("exec app --token {{ .Data.data.token }}", False),
+    ("exec app --port 8080 --user web", False),
+    ("exec app --token pg_token", False),
+])
+def test_scan_text_finds_the_value_of_a_credential_flag(line, found):
+    """A script rendered by a template passes the secret on the command line, as a literal."""
+    assert bool(list(scan_text(line))) is found
