@@ -8,12 +8,14 @@ stderr, a proxy process with its own event loop), not the Python functions behin
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -22,11 +24,27 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from fixture_jobs import write_jobs
+
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures"
+REPO = HERE.parents[1]
+
+
+def build_fixtures() -> Path:
+    """The fixture tree the suite runs against, built once per test session in a temporary directory (removed at
+    exit): a copy of ``fixtures/`` (``jobguard.hcl``, ``policies/``) plus ``jobs/``, rendered from the one base job
+    and its variations in ``fixture_jobs.py``."""
+    root = Path(tempfile.mkdtemp(prefix="jobguard-e2e-")).resolve()
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    tree = root / "fixtures"
+    shutil.copytree(HERE / "fixtures", tree)
+    write_jobs(tree / "jobs")
+    return tree
+
+
+FIXTURES = build_fixtures()
 JOBS = FIXTURES / "jobs"
 CONFIG = FIXTURES / "jobguard.hcl"
-REPO = HERE.parents[1]
 
 # The ACL token the Nomad double knows: it holds the "ops" policy, which the proxy is told may override.
 OPS_TOKEN = "e2e-ops-secret-id"
