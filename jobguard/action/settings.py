@@ -48,13 +48,16 @@ class Settings:
             policies = _words(env.get("INPUT_POLICIES", ""))
         except ValueError as exc:
             raise InputError(f"inputs: cannot split into words: {exc}") from None
+        sarif_file = env.get("INPUT_SARIF_FILE", "").strip() or "jobguard.sarif"
+        if any(c in sarif_file for c in "\r\n\0"):
+            raise InputError("input sarif-file: a file name cannot contain line breaks")  # it goes to GITHUB_OUTPUT
         return cls(
             paths=paths,
             config=env.get("INPUT_CONFIG", "").strip(),
             policies=policies,
             fail_on=fail_on,
             only_changed=only_changed == "true",
-            sarif_file=env.get("INPUT_SARIF_FILE", "").strip() or "jobguard.sarif",
+            sarif_file=sarif_file,
             args=args,
             base_sha=env.get("BASE_SHA", "").strip(),
             workspace=env.get("GITHUB_WORKSPACE", "") or os.getcwd(),
