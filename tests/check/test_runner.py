@@ -10,7 +10,8 @@ import pytest
 from jobguard.check import CheckOptions, Runner
 from jobguard.report.json import JsonReporter
 
-from .conftest import SECRET
+SECRET = "Tr0ub4dor&3-correct-horse"  # the inline password in the project's jobs/secret.nomad.hcl
+
 
 ONLY = ["no-inline-secrets", "small-memory"]
 

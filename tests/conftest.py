@@ -1,4 +1,4 @@
-"""Fixtures for the run orchestration: a small project (config, a policy, three jobs) copied into tmp_path."""
+"""Shared fixtures: the small `jobguard check` project (config, a policy, three jobs) for tests/check and tests/cli."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import shutil
 
 import pytest
 
-PROJECT = os.path.join(os.path.dirname(__file__), "fixtures", "project")
-SECRET = "Tr0ub4dor&3-correct-horse"
+PROJECT = os.path.join(os.path.dirname(__file__), "check", "fixtures", "project")
 
 
 @pytest.fixture
