@@ -20,3 +20,15 @@ def project(tmp_path, monkeypatch):
     for key in [k for k in os.environ if k.startswith("NOMAD_VAR_")]:
         monkeypatch.delenv(key)
     return root
+
+
+def pytest_configure(config):
+    """Run the whole suite with the PATH a fresh CI machine has: the virtualenv's bin folder is not on it.
+
+    A test that runs a project tool by bare name (`zizmor`, `check-jsonschema`, `jobguard`) passes on a developer's
+    machine with an activated venv and fails in CI; taking the venv off PATH here makes it fail everywhere. Tools are
+    found with `tests.tools.venv_tool` instead.
+    """
+    from tests.tools import system_path
+
+    os.environ["PATH"] = system_path()

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.action.runner import ROOT, run_action
+from tests.tools import venv_tool
 
 GOOD = """job "web" {
   datacenters = ["dc1"]
@@ -203,12 +204,12 @@ def test_inputs_reach_scripts_only_through_env_and_uses_are_pinned():
 @pytest.mark.parametrize("target,schema", [("action.yml", "vendor.github-actions"),
                                            (".github/workflows/jobguard.yml", "vendor.github-workflows")])
 def test_validates_against_schemastore(target, schema):
-    proc = subprocess.run(["check-jsonschema", "--builtin-schema", schema, str(ROOT / target)],
+    proc = subprocess.run([venv_tool("check-jsonschema"), "--builtin-schema", schema, str(ROOT / target)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_zizmor_offline_finds_nothing():
-    proc = subprocess.run(["zizmor", "--offline", "--no-progress", str(ROOT / "action.yml"),
+    proc = subprocess.run([venv_tool("zizmor"), "--offline", "--no-progress", str(ROOT / "action.yml"),
                            str(ROOT / ".github/workflows/jobguard.yml")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -57,10 +57,7 @@ Key = tuple[str, str, bool, bool]
 def jobguard_command() -> list[str]:
     """The installed console script next to this interpreter (what users run), else ``python -m jobguard``."""
     script = Path(sys.executable).with_name("jobguard")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("jobguard")
-    return [found] if found else [sys.executable, "-m", "jobguard"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "jobguard"]
 
 
 def cli_env(cache_dir: Path | str | None = None, **extra: str) -> dict[str, str]:
