@@ -32,7 +32,8 @@ def system_path() -> str:
         if not entry:
             continue
         resolved = Path(entry).resolve()
-        if resolved == BIN_DIR.resolve() or (resolved / "pyvenv.cfg").exists() or (resolved.parent / "pyvenv.cfg").exists():
+        in_venv = (resolved / "pyvenv.cfg").exists() or (resolved.parent / "pyvenv.cfg").exists()
+        if resolved == BIN_DIR.resolve() or in_venv:
             continue
         keep.append(entry)
     return os.pathsep.join(keep) or os.defpath
