@@ -1,11 +1,18 @@
-"""``import "base64"``: standard (RFC 4648 section 4) and URL-safe (section 5) Base64, padded, over UTF-8 text."""
+"""``import "base64"``: standard (RFC 4648 section 4) and URL-safe (section 5) Base64, padded, over UTF-8 text.
+
+``encode``/``urlencode`` take a string, ``decode``/``urldecode`` Base64 text (padding required, as Go's decoders
+require it); bad Base64, or bytes that are not UTF-8 text, are an error. ``undefined`` in gives ``undefined`` out.
+"""
 
 from __future__ import annotations
 
 import base64 as _b64
 import binascii
+from typing import Any
 
+from jobguard.lang.imports._support import name_methods
 from jobguard.lang.imports.module import ImportModule, require_string
+from jobguard.lang.values import UNDEFINED
 
 NAME = "base64"
 
@@ -21,18 +28,27 @@ def _decode(text: str, altchars: bytes | None) -> str:
         raise ValueError("decoded base64 data is not valid UTF-8") from None
 
 
+@name_methods("base64")
 class Base64Import(ImportModule):
-    def fn_encode(self, s: str) -> str:
-        return _b64.b64encode(require_string(s, "base64.encode: argument").encode()).decode("ascii")
+    def fn_encode(self, s: Any) -> Any:
+        if s is UNDEFINED:
+            return UNDEFINED
+        return _b64.b64encode(require_string(s, "the argument").encode()).decode("ascii")
 
-    def fn_decode(self, s: str) -> str:
-        return _decode(require_string(s, "base64.decode: argument"), None)
+    def fn_decode(self, s: Any) -> Any:
+        if s is UNDEFINED:
+            return UNDEFINED
+        return _decode(require_string(s, "the argument"), None)
 
-    def fn_urlencode(self, s: str) -> str:
-        return _b64.urlsafe_b64encode(require_string(s, "base64.urlencode: argument").encode()).decode("ascii")
+    def fn_urlencode(self, s: Any) -> Any:
+        if s is UNDEFINED:
+            return UNDEFINED
+        return _b64.urlsafe_b64encode(require_string(s, "the argument").encode()).decode("ascii")
 
-    def fn_urldecode(self, s: str) -> str:
-        return _decode(require_string(s, "base64.urldecode: argument"), b"-_")
+    def fn_urldecode(self, s: Any) -> Any:
+        if s is UNDEFINED:
+            return UNDEFINED
+        return _decode(require_string(s, "the argument"), b"-_")
 
 
 def create() -> Base64Import:
