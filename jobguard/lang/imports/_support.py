@@ -97,9 +97,7 @@ def caller(fn: Any, extra: int = 0) -> Callable[..., Any]:
         return lambda *args: fn(*args)
     if n == 1:
         return lambda *args: fn(*args[:-1])
-    if n <= 0 and extra:
-        return lambda *args: fn(*args[:extra])
-    raise TypeError("the function must take at least one parameter")
+    raise TypeError(f"the function must take at least {extra + 1} parameter(s)")
 
 
 def truth(result: Any) -> bool:
