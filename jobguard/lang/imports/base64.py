@@ -18,6 +18,8 @@ NAME = "base64"
 
 
 def _decode(text: str, altchars: bytes | None) -> str:
+    if altchars is not None and ("+" in text or "/" in text):
+        raise ValueError("illegal base64 data: '+' and '/' are not in the URL-safe alphabet")
     try:
         raw = _b64.b64decode(text.encode("ascii"), altchars=altchars, validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
