@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64 as _b64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
 from jobguard.lang.imports._support import name_methods
@@ -30,27 +31,24 @@ def _decode(text: str, altchars: bytes | None) -> str:
         raise ValueError("decoded base64 data is not valid UTF-8") from None
 
 
+def _on_text(s: Any, op: Callable[[str], str]) -> Any:
+    """``op`` on a string argument; undefined passes through."""
+    return UNDEFINED if s is UNDEFINED else op(require_string(s, "the argument"))
+
+
 @name_methods("base64")
 class Base64Import(ImportModule):
     def fn_encode(self, s: Any) -> Any:
-        if s is UNDEFINED:
-            return UNDEFINED
-        return _b64.b64encode(require_string(s, "the argument").encode()).decode("ascii")
+        return _on_text(s, lambda t: _b64.b64encode(t.encode()).decode("ascii"))
 
     def fn_decode(self, s: Any) -> Any:
-        if s is UNDEFINED:
-            return UNDEFINED
-        return _decode(require_string(s, "the argument"), None)
+        return _on_text(s, lambda t: _decode(t, None))
 
     def fn_urlencode(self, s: Any) -> Any:
-        if s is UNDEFINED:
-            return UNDEFINED
-        return _b64.urlsafe_b64encode(require_string(s, "the argument").encode()).decode("ascii")
+        return _on_text(s, lambda t: _b64.urlsafe_b64encode(t.encode()).decode("ascii"))
 
     def fn_urldecode(self, s: Any) -> Any:
-        if s is UNDEFINED:
-            return UNDEFINED
-        return _decode(require_string(s, "the argument"), b"-_")
+        return _on_text(s, lambda t: _decode(t, b"-_"))
 
 
 def create() -> Base64Import:

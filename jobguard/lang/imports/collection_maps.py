@@ -258,26 +258,26 @@ def has(obj: Any, path: Any) -> Any:
     return _has(obj, segs)
 
 
-@named("maps.pick")
-def pick(obj: Any, paths: Any) -> Any:
-    """A map of only ``paths`` (structure kept)."""
+def _rebuild(obj: Any, paths: Any, walk: Any) -> Any:
+    """``walk(obj, tree)`` over a checked map and path list; an emptied result is an empty map."""
     tree = _tree(_paths(paths))
     if obj is UNDEFINED:
         return UNDEFINED
     _object(obj)
-    picked = _pick(obj, tree)
-    return {} if picked is _MISSING else picked
+    out = walk(obj, tree)
+    return {} if out is _MISSING else out
+
+
+@named("maps.pick")
+def pick(obj: Any, paths: Any) -> Any:
+    """A map of only ``paths`` (structure kept)."""
+    return _rebuild(obj, paths, _pick)
 
 
 @named("maps.omit")
 def omit(obj: Any, paths: Any) -> Any:
     """A map without ``paths`` (containers emptied by a removal go too)."""
-    tree = _tree(_paths(paths))
-    if obj is UNDEFINED:
-        return UNDEFINED
-    _object(obj)
-    left = _omit(obj, tree)
-    return {} if left is _MISSING else left
+    return _rebuild(obj, paths, _omit)
 
 
 @named("maps.set")

@@ -15,7 +15,7 @@ import json as _json
 import math
 from typing import Any
 
-from jobguard.lang.imports._support import name_methods
+from jobguard.lang.imports._support import name_methods, primitive_text
 from jobguard.lang.imports.module import ImportModule, require_string, type_name
 from jobguard.lang.values import UNDEFINED
 
@@ -67,15 +67,11 @@ def _string(s: str) -> str:
 
 
 def _key(k: Any) -> str:
-    t = type(k)
-    if t is str:
-        return k
-    if t is bool:
-        return "true" if k else "false"
-    if t is int:
-        return str(k)
-    if t is float:
+    """A map key as JSON object key text (Sentinel maps may have number and bool keys)."""
+    if type(k) is float:
         return _float(k)
+    if type(k) in (str, bool, int):
+        return primitive_text(k)
     raise TypeError(f"a map key of type {type_name(k)} cannot be encoded as JSON")
 
 
