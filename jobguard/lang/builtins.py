@@ -97,6 +97,8 @@ def b_print(ctx, *args) -> Any:
 def _conv(name, fn):
     def conv(ctx, *args):
         _arity(name, args, 1)
+        if args[0] is None:  # Sentinel: converting a type the rules do not cover (null) gives undefined
+            return UNDEFINED
         return fn(args[0])
     return conv
 

@@ -14,7 +14,8 @@ from .conftest import run, value
     ('int("12")', 12), ("int(1.9)", 1), ("int(-1.9)", -1), ("int(true)", 1), ('int("1.6")', 1),
     ("int(undefined)", UNDEFINED), ('float("1.5")', 1.5), ("float(2)", 2.0), ("float(false)", 0.0),
     ("string(true)", "true"), ("string(1)", "1"), ("string(1.6)", "1.6"), ("string(2.0)", "2"),
-    ("string(null)", "null"), ("string(undefined)", UNDEFINED),
+    ("string(null)", UNDEFINED), ("string(undefined)", UNDEFINED), ("float(null)", UNDEFINED), ("int(null)", UNDEFINED),
+    ("bool(null)", UNDEFINED),
     ('bool("True")', True), ('bool("false")', False), ("bool(-1)", True), ("bool(0)", False),
     ("bool(undefined)", UNDEFINED), ('print("x")', True),
 ])

@@ -1,105 +1,105 @@
-"""``import "collection"``: helpers over lists and maps that take a predicate function.
+"""``import "collection"``: Sentinel's helpers over lists and maps that take a predicate function.
 
-``filter``, ``reject``, ``find`` and ``reduce`` call the policy's function with the element (lists) or with the
-key and value (maps) — a one-parameter function over a map gets the key, as Sentinel's quantifiers do.
-``matches(items, partial)`` keeps the elements that contain ``partial`` (deep comparison of maps, lists by
-position). Predicates must return a bool; anything else is an error.
+Predicates follow Sentinel's rules: over a list the function gets the element and, if it declares a second
+parameter, the index; over a map it gets the value and, optionally, the key. ``filter``, ``reject`` and
+``matches`` return a list of the elements kept (for a map: its values), ``find`` the first element found or
+``undefined``. ``reduce(items, accumulator[, initial])`` passes the accumulated value first; without ``initial``
+the first element starts the accumulation. A predicate must return a bool (``undefined`` counts as false);
+anything else is an error, and so is a collection that is neither a list nor a map. ``undefined`` in gives
+``undefined`` out.
 """
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
+from jobguard.lang.imports._support import caller, exports, named, pairs, truth
 from jobguard.lang.imports.module import ImportModule, type_name
+from jobguard.lang.runtime import equal
 from jobguard.lang.values import UNDEFINED
 
 NAME = "collection"
 
 
-def _arity(fn: Callable[..., Any]) -> int:
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return 1
-    if any(p.kind == p.VAR_POSITIONAL for p in params):
-        return 2
-    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
-
-
-def _pairs(items: Any, fn: Callable[..., Any]):
-    """(element-to-return, args-for-fn) for each element of a list or map."""
-    if isinstance(items, list):
-        for value in items:
-            yield value, (value,)
-    elif isinstance(items, dict):
-        two = _arity(fn) >= 2
-        for key, value in items.items():
-            yield {key: value}, ((key, value) if two else (key,))
-    else:
-        raise TypeError(f"collection: expected a list or map, got {type_name(items)}")
-
-
-def _truth(result: Any, where: str) -> bool:
-    if not isinstance(result, bool):
-        raise TypeError(f"collection.{where}: the predicate must return a bool, got {type_name(result)}")
-    return result
-
-
-def _contains(value: Any, partial: Any) -> bool:
-    if isinstance(partial, dict):
-        return isinstance(value, dict) and all(k in value and _contains(value[k], v) for k, v in partial.items())
-    if isinstance(partial, list):
-        return isinstance(value, list) and len(value) >= len(partial) and all(
-            _contains(a, b) for a, b in zip(value, partial, strict=False))
-    return value == partial and type(value) is type(partial) or (
-        isinstance(value, (int, float)) and isinstance(partial, (int, float))
-        and not isinstance(value, bool) and not isinstance(partial, bool) and value == partial)
-
-
-def _collect(items: Any, picked: list) -> Any:
-    if isinstance(items, dict):
-        merged: dict = {}
-        for entry in picked:
-            merged.update(entry)
-        return merged
-    return picked
-
-
-class CollectionImport(ImportModule):
-    def fn_filter(self, items: Any, predicate: Callable[..., Any]) -> Any:
-        return _collect(items, [el for el, args in _pairs(items, predicate) if _truth(predicate(*args), "filter")])
-
-    def fn_reject(self, items: Any, predicate: Callable[..., Any]) -> Any:
-        return _collect(items, [el for el, args in _pairs(items, predicate)
-                                if not _truth(predicate(*args), "reject")])
-
-    def fn_find(self, items: Any, predicate: Callable[..., Any]) -> Any:
-        for el, args in _pairs(items, predicate):
-            if _truth(predicate(*args), "find"):
-                return el
+def _select(items: Any, predicate: Callable[..., Any], keep: bool) -> Any:
+    if items is UNDEFINED:
         return UNDEFINED
+    elements = pairs(items)
+    call = caller(predicate)
+    return [el for el, ix in elements if truth(call(el, ix)) is keep]
 
-    def fn_matches(self, items: Any, partial: Any) -> Any:
-        if isinstance(items, dict):
-            return {k: v for k, v in items.items() if _contains(v, partial)}
-        if isinstance(items, list):
-            return [v for v in items if _contains(v, partial)]
-        raise TypeError(f"collection.matches: expected a list or map, got {type_name(items)}")
 
-    def fn_reduce(self, items: Any, reducer: Callable[..., Any], initial: Any = None) -> Any:
+def matches_partial(value: Any, partial: Any) -> bool:
+    """Deep partial comparison: every key of a partial map is present and matches; every element of a partial
+    list matches some element of the value's list; anything else compares with Sentinel's ``==``."""
+    if type(partial) is dict:
+        return type(value) is dict and all(
+            k in value and matches_partial(value[k], v) for k, v in partial.items())
+    if type(partial) is list:
+        return type(value) is list and all(any(matches_partial(x, p) for x in value) for p in partial)
+    return equal(value, partial)
+
+
+@named("collection.filter")
+def filter_(items: Any, predicate: Any) -> Any:
+    """The elements for which ``predicate`` returns true."""
+    return _select(items, predicate, True)
+
+
+@named("collection.reject")
+def reject(items: Any, predicate: Any) -> Any:
+    """The elements for which ``predicate`` does not return true."""
+    return _select(items, predicate, False)
+
+
+@named("collection.find")
+def find(items: Any, predicate: Any) -> Any:
+    """The first element for which ``predicate`` returns true, else undefined."""
+    if items is UNDEFINED:
+        return UNDEFINED
+    elements = pairs(items)
+    call = caller(predicate)
+    for el, ix in elements:
+        if truth(call(el, ix)):
+            return el
+    return UNDEFINED
+
+
+@named("collection.matches")
+def matches(items: Any, partial: Any) -> Any:
+    """The elements that contain ``partial`` (deep, partial comparison); an empty list when none do."""
+    if items is UNDEFINED or partial is UNDEFINED:
+        return UNDEFINED
+    if type(partial) is not dict:
+        raise TypeError(f"partial must be a map, got {type_name(partial)}")
+    return [el for el, _ in pairs(items) if matches_partial(el, partial)]
+
+
+_NO_INITIAL = object()
+
+
+@named("collection.reduce")
+def reduce(items: Any, accumulator: Any, initial: Any = _NO_INITIAL) -> Any:
+    """Fold the collection: ``accumulator(acc, element[, index])`` for each element, in order."""
+    if items is UNDEFINED:
+        return UNDEFINED
+    elements = pairs(items)
+    call = caller(accumulator, extra=1)
+    if initial is _NO_INITIAL:
+        if not elements:
+            return UNDEFINED
+        acc, elements = elements[0][0], elements[1:]
+    else:
         acc = initial
-        if isinstance(items, list):
-            for value in items:
-                acc = reducer(acc, value)
-        elif isinstance(items, dict):
-            for key, value in items.items():
-                acc = reducer(acc, key, value) if _arity(reducer) >= 3 else reducer(acc, key)
-        else:
-            raise TypeError(f"collection.reduce: expected a list or map, got {type_name(items)}")
-        return acc
+    for el, ix in elements:
+        acc = call(acc, el, ix)
+    return acc
 
 
-def create() -> CollectionImport:
-    return CollectionImport()
+_SHARED = ImportModule(exports(filter_, reject, find, matches, reduce))
+
+
+def create() -> ImportModule:
+    """The module (stateless, so one shared instance serves every evaluation)."""
+    return _SHARED

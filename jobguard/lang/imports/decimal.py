@@ -1,11 +1,16 @@
 """``import "decimal"``: exact decimal arithmetic (up to 100 significant digits), for when floats are not exact.
 
-``decimal.new(x)`` accepts an int, float, numeric string or decimal. Decimal values have ``sign``,
-``coefficient``, ``exponent``, ``string``, ``float`` and ``int`` attributes, comparison methods (``is``/``equals``,
-``is_not``, ``less_than``/``lt``, ``less_than_or_equals``/``lte``, ``greater_than``/``gt``,
-``greater_than_or_equals``/``gte``) and arithmetic (``add``, ``subtract``/``sub``, ``multiply``/``mul``,
-``divide``/``div``, ``modulo``/``mod``, ``power``/``pow``, ``exp``, ``loge``/``ln``, ``log``, ``sqrt``, ``neg``,
-``abs``). The module also has ``infinity(sign)``/``inf``, ``nan``, ``isinfinite(d)`` and ``isnan(d)``.
+As Sentinel documents it: ``decimal.new(x)`` accepts an int, float, numeric string (E-notation too) or decimal,
+and so does every operand. Decimal values have ``sign``, ``coefficient``, ``exponent`` (value = sign *
+coefficient * 10^exponent), ``string`` (the General Decimal Arithmetic scientific form, e.g. ``1.1234E+400``),
+``float`` and ``int`` (truncated); comparisons ``is`` (also ``equals``/``eq``), ``is_not``, ``less_than``/``lt``,
+``less_than_or_equals``/``lte``, ``greater_than``/``gt``, ``greater_than_or_equals``/``gte``; arithmetic
+``add``, ``subtract``/``sub``, ``multiply``/``mul``, ``divide``/``div``, ``modulo``/``mod``/``remainder``/``rem``,
+``power``/``pow``; and ``exp()``, ``loge()``/``ln()``, ``log10()``/``log()``, ``square_root()``/``sqrt()``,
+``ceiling()``/``ceil()``, ``floor()``, ``absolute()``/``abs()``, ``negate()``/``neg()``. The module has
+``infinity(sign)``/``inf``, ``nan``, ``is_infinite(d)`` (also ``is_inf``, ``isinf``, ``isinfinite``) and
+``is_nan(d)``/``isnan``. Invalid operations (``sqrt`` of a negative, 0 * infinity) give NaN, which equals nothing;
+division by zero is an error. An ``undefined`` operand gives ``undefined``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import decimal as _d
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from jobguard.lang.imports._support import name_methods
 from jobguard.lang.imports.module import ImportModule, type_name
+from jobguard.lang.values import UNDEFINED
 
 NAME = "decimal"
 
@@ -30,7 +37,9 @@ def _method(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _comparison(name: str, *outcomes: int) -> Callable[..., bool]:
     """A comparison method: true when comparing the value with ``other`` gives one of ``outcomes`` (-1, 0, 1)."""
-    def method(self: Decimal, other: Any) -> bool:
+    def method(self: Decimal, other: Any) -> Any:
+        if other is UNDEFINED:
+            return UNDEFINED
         return _compare(self.value, other) in outcomes
     return _method(name, method)
 
@@ -38,10 +47,12 @@ def _comparison(name: str, *outcomes: int) -> Callable[..., bool]:
 def _binary(name: str, op: Callable[[_d.Decimal, _d.Decimal], _d.Decimal], divides: bool = False
             ) -> Callable[..., Decimal]:
     """An arithmetic method ``op(value, other)``; ``divides`` refuses a zero divisor (Sentinel errors, no NaN)."""
-    def method(self: Decimal, other: Any) -> Decimal:
+    def method(self: Decimal, other: Any) -> Any:
+        if other is UNDEFINED:
+            return UNDEFINED
         operand = to_decimal(other)
         if divides and operand == 0:
-            raise ValueError("decimal: division by zero")
+            raise ValueError("division by zero")
         return Decimal(op(self.value, operand))
     return _method(name, method)
 
@@ -53,12 +64,14 @@ def _unary(name: str, op: Callable[[_d.Decimal], _d.Decimal]) -> Callable[..., D
     return _method(name, method)
 
 
+@name_methods("decimal")
 class Decimal(ImportModule):
     type_name = "decimal"
     aliases: ClassVar[dict[str, str]] = {
                "equals": "is", "eq": "is", "lt": "less_than", "lte": "less_than_or_equals", "gt": "greater_than",
                "gte": "greater_than_or_equals", "sub": "subtract", "mul": "multiply", "div": "divide",
-               "mod": "modulo", "pow": "power", "ln": "loge"}
+               "mod": "modulo", "remainder": "modulo", "rem": "modulo", "pow": "power", "ln": "loge",
+               "log": "log10", "sqrt": "square_root", "ceil": "ceiling", "abs": "absolute", "neg": "negate"}
 
     def __init__(self, value: _d.Decimal):
         self.value = value
@@ -71,16 +84,19 @@ class Decimal(ImportModule):
             "sign": 0 if finite and v == 0 else (-1 if sign else 1),
             "coefficient": int("".join(map(str, digits))) if finite else 0,
             "exponent": exponent if isinstance(exponent, int) else 0,
-            "string": _text(v),
+            "string": str(v),
             "float": float(v),
             "int": int(v) if finite else 0,
         }
 
-    def fn_is(self, other: Any) -> bool:
+    def fn_is(self, other: Any) -> Any:
+        if other is UNDEFINED:
+            return UNDEFINED
         return _compare(self.value, other) == 0
 
-    def fn_is_not(self, other: Any) -> bool:
-        return not self.fn_is(other)
+    def fn_is_not(self, other: Any) -> Any:
+        same = self.fn_is(other)
+        return UNDEFINED if same is UNDEFINED else not same
 
     fn_less_than = _comparison("less_than", -1)
     fn_less_than_or_equals = _comparison("less_than_or_equals", -1, 0)
@@ -96,25 +112,22 @@ class Decimal(ImportModule):
 
     fn_exp = _unary("exp", QUIET.exp)
     fn_loge = _unary("loge", QUIET.ln)
-    fn_log = _unary("log", QUIET.log10)
-    fn_sqrt = _unary("sqrt", QUIET.sqrt)
-    fn_neg = _unary("neg", QUIET.minus)
-    fn_abs = _unary("abs", QUIET.abs)
+    fn_log10 = _unary("log10", QUIET.log10)
+    fn_square_root = _unary("square_root", QUIET.sqrt)
+    fn_ceiling = _unary("ceiling", lambda d: d.to_integral_value(rounding=_d.ROUND_CEILING, context=QUIET))
+    fn_floor = _unary("floor", lambda d: d.to_integral_value(rounding=_d.ROUND_FLOOR, context=QUIET))
+    fn_negate = _unary("negate", QUIET.minus)
+    fn_absolute = _unary("absolute", QUIET.abs)
 
-
-def _text(v: _d.Decimal) -> str:
-    if v.is_nan():
-        return "NaN"
-    if v.is_infinite():
-        return "-Infinity" if v < 0 else "Infinity"
-    return format(v, "f")
+    def __repr__(self) -> str:
+        return f"Decimal({self.value})"
 
 
 def to_decimal(value: Any) -> _d.Decimal:
     if isinstance(value, Decimal):
         return value.value
     if isinstance(value, bool):
-        raise TypeError("decimal: a bool is not a number")
+        raise TypeError("a bool is not a number")
     if isinstance(value, int):
         return _d.Decimal(value)
     if isinstance(value, float):
@@ -123,8 +136,8 @@ def to_decimal(value: Any) -> _d.Decimal:
         try:
             return CONTEXT.create_decimal(value.strip())
         except _d.InvalidOperation:
-            raise ValueError(f"decimal: {value!r} is not a number") from None
-    raise TypeError(f"decimal: cannot make a decimal from a {type_name(value)}")
+            raise ValueError(f"{value!r} is not a number") from None
+    raise TypeError(f"cannot make a decimal from a {type_name(value)}")
 
 
 def _compare(a: _d.Decimal, other: Any) -> int | None:
@@ -134,23 +147,25 @@ def _compare(a: _d.Decimal, other: Any) -> int | None:
     return (a > b) - (a < b)
 
 
+@name_methods("decimal")
 class DecimalImport(ImportModule):
-    aliases: ClassVar[dict[str, str]] = {"inf": "infinity"}
+    aliases: ClassVar[dict[str, str]] = {"inf": "infinity", "is_inf": "is_infinite", "isinf": "is_infinite",
+                                         "isinfinite": "is_infinite", "isnan": "is_nan"}
 
     def attributes(self) -> dict[str, Any]:
         return {"nan": Decimal(_d.Decimal("NaN"))}
 
-    def fn_new(self, value: Any) -> Decimal:
-        return Decimal(to_decimal(value))
+    def fn_new(self, value: Any) -> Any:
+        return UNDEFINED if value is UNDEFINED else Decimal(to_decimal(value))
 
     def fn_infinity(self, sign: Any) -> Decimal:
         return Decimal(_d.Decimal("-Infinity" if isinstance(sign, (int, float)) and sign < 0 else "Infinity"))
 
-    def fn_isinfinite(self, value: Any) -> bool:
-        return to_decimal(value).is_infinite()
+    def fn_is_infinite(self, value: Any) -> Any:
+        return UNDEFINED if value is UNDEFINED else to_decimal(value).is_infinite()
 
-    def fn_isnan(self, value: Any) -> bool:
-        return to_decimal(value).is_nan()
+    def fn_is_nan(self, value: Any) -> Any:
+        return UNDEFINED if value is UNDEFINED else to_decimal(value).is_nan()
 
 
 def create() -> DecimalImport:
