@@ -78,7 +78,7 @@ def test_test_command_broken_case_file_is_an_input_error(tmp_path):
     case.write_text('mock "x" {\n  data = \n}\n')
     res = invoke("test", str(tmp_path))
     assert res.exit_code == 2
-    assert f"{case}:2:10: Invalid HCL syntax" in res.output and "Token(" not in res.output
+    assert f"{case}:2:10: Argument or block definition required" in res.output and "Token(" not in res.output
     case.write_bytes(b"\xff\xfe")
     assert invoke("test", str(tmp_path)).exit_code == 2
 
