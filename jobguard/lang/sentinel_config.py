@@ -89,13 +89,14 @@ def read_config_file(path: str | os.PathLike[str], allowed: frozenset[str],
     except (OSError, UnicodeDecodeError) as exc:
         raise SentinelConfigError([Diagnostic(path, 0, 0, "cannot read file", str(getattr(exc, "strerror", "")
                                                                                      or exc))]) from None
-    if path.endswith(".json"):
-        return _from_json(text, path, allowed)
     return read_config_text(text, path, allowed, keep)
 
 
 def read_config_text(text: str, path: str, allowed: frozenset[str],
                      keep: frozenset[str] = frozenset()) -> SentinelConfig:
+    """The same from text (``path`` names it in messages, anchors relative sources and picks JSON or HCL)."""
+    if path.endswith(".json"):
+        return _from_json(text, path, allowed)
     try:
         body = read_literal_document(text, path)
     except LiteralError as exc:
