@@ -30,12 +30,8 @@ CASE_BLOCKS = frozenset({"module", "import", "param", "global", "mock", "test", 
 POLICY_SET_BLOCKS = frozenset({"policy", "module", "import", "param", "global", "mock", "sentinel"})
 
 
-class SentinelConfigError(Exception):
-    """The file cannot be used; carries every problem found (file:line:col)."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = list(diagnostics)
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+class SentinelConfigError(LiteralError):
+    """The file cannot be used (HCL errors, or blocks jobguard cannot honour); ``diagnostics`` has every problem."""
 
 
 @dataclass

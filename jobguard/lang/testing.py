@@ -54,11 +54,6 @@ class TestCase:
     expected: dict[str, Any] = field(default_factory=lambda: {"main": True})
     plugins: dict[str, tuple[int, int]] = field(default_factory=dict)  # import "plugin" blocks: name -> position
 
-    @property
-    def mocks(self) -> dict[str, Any]:
-        """The case's imports (kept under the old name for callers that only knew static mocks)."""
-        return self.imports
-
 
 @dataclass
 class CaseResult:
