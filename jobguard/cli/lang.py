@@ -5,7 +5,8 @@ Exit codes:
 
 * apply: 0 pass, 1 fail, 2 undefined result or bad input (syntax error, unreadable job, bad --global), 3 runtime
   error in the policy;
-* test: 0 all cases pass, 1 a case failed, 2 bad input (no policies found, a policy does not parse);
+* test: 0 all cases pass, 1 a case failed, 2 bad input (no policies found, a policy does not parse, a case file
+  that cannot be used: bad HCL/JSON, unknown import, missing or unparsable module, module import cycle);
 * fmt: 0 ok (or nothing to change with --check), 1 --check found files to reformat, 2 syntax error / unreadable.
 """
 
@@ -143,24 +144,30 @@ def apply(policy: str, job_file: str | None, globals_: tuple[str, ...], params: 
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-run", "--run", "run", metavar="REGEX", help="Only run cases whose file name matches REGEX.")
+@click.option("-run", "--run", "run", metavar="REGEX",
+              help="Only run matching cases: POLICY_REGEX/CASE_REGEX, or one REGEX for policy or case names.")
 @click.option("-verbose", "--verbose", "-v", "verbose", is_flag=True, help="Show traces and prints of every case.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable results on stdout.")
-def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool) -> None:
-    """Run policy test cases in Sentinel's layout: <dir>/<policy>.sentinel + <dir>/test/<policy>/*.hcl|json."""
+@click.option("--json", "-json", "as_json", is_flag=True, help="Machine-readable results on stdout.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Test the policies of a Sentinel policy set (sentinel.hcl); also accepted as a PATH.")
+def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool, config: str | None) -> None:
+    """Run policy test cases in Sentinel's layout, like `sentinel test [PATH...]`: PATHs are policy files,
+    folders (their top-level *.sentinel files) or sentinel.hcl policy sets; each policy's cases are
+    <dir>/test/<policy>/*.hcl|json."""
     import re
 
-    from jobguard.lang.testing import find_policies, run_policy_tests
+    from jobguard.lang.testing import find_policies, run_filter, run_policy_tests
 
     if run:
         try:
-            re.compile(run)
+            run_filter(run)
         except re.error as exc:
             _fail_input(f"-run: invalid regular expression: {exc}")
-    roots = [Path(p) for p in (paths or (".",))]
+    roots = [Path(p) for p in (paths or (() if config else (".",)))]
     for root in roots:
         if not root.exists():
             _fail_input(f"{root}: no such file or directory")
+    roots = _expand_policy_sets([*roots, *([Path(config)] if config else [])])
     policies = find_policies(roots)
     if not policies:
         _fail_input("no *.sentinel policies found in " + ", ".join(str(r) for r in roots))
@@ -177,6 +184,28 @@ def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool) 
     else:
         _print_results([r for r in results if r.cases or r.error or not run], verbose)
     sys.exit(2 if broken else (1 if failed else 0))
+
+
+def _expand_policy_sets(paths: list[Path]) -> list[Path]:
+    """A sentinel.hcl among the paths stands for the policy files its policy blocks name."""
+    from jobguard.engine.sentinel_set import JOBGUARD_BLOCKS, is_policy_set
+    from jobguard.lang.sentinel_config import POLICY_SET_BLOCKS, SentinelConfigError, read_config_file
+
+    out: list[Path] = []
+    for path in paths:
+        if not (path.is_file() and is_policy_set(path)):
+            out.append(path)
+            continue
+        try:
+            policy_set = read_config_file(path, POLICY_SET_BLOCKS, keep=JOBGUARD_BLOCKS)
+        except SentinelConfigError as exc:
+            exit_with_diagnostics(exc.diagnostics, prefix="jobguard: ")
+        for block in policy_set.policies.values():
+            if not Path(block.source).is_file():
+                _fail_input(f"{path}:{block.line}:{block.column}: policy \"{block.name}\": file not found: "
+                            f"{block.source}")
+            out.append(Path(block.source))
+    return out
 
 
 def _print_results(results, verbose: bool) -> None:

@@ -32,7 +32,7 @@ from jobguard.jobspec.sourcemap import Position
 CONFIG_FILENAME = "jobguard.hcl"
 
 # block type -> number of labels it takes
-_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0}
+_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0, "module": 1}
 
 
 @dataclass
@@ -87,6 +87,13 @@ class Config:
     rules: dict[str, RuleConfig] = field(default_factory=dict)
     exceptions: list[ExceptionConfig] = field(default_factory=list)
     proxy: dict[str, Any] = field(default_factory=dict)
+    #: import name -> what it resolves to: Sentinel modules (``module`` blocks), static data and mocks (a
+    #: ``sentinel.hcl`` policy set's ``import "static"`` and ``mock`` blocks); see jobguard/engine/sentinel_set.py
+    imports: dict[str, Any] = field(default_factory=dict)
+    plugin_imports: dict[str, Position] = field(default_factory=dict)  # import "plugin" blocks: must be provided
+    global_params: dict[str, Any] = field(default_factory=dict)  # param blocks: for every policy declaring them
+    globals: dict[str, Any] = field(default_factory=dict)  # global blocks of a policy set
+    rules_enabled: bool = True  # False for a sentinel.hcl without rule blocks: only its policies run
     positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
     key_positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
 
@@ -127,6 +134,10 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
         raise ConfigError(Diagnostic(path, 0, 0, "Configuration file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(Diagnostic(path, 0, 0, "Cannot read configuration file", str(exc))) from None
+    from jobguard.engine import sentinel_set
+
+    if sentinel_set.is_policy_set(path):
+        return sentinel_set.parse_policy_set(text, path)
     return parse_config(text, path)
 
 
@@ -159,8 +170,8 @@ def _read_document(tree: Tree, filename: str, config: Config, diagnostics: list[
         name = hcl_tree.name_of(node.children[0])
         if node.data == "attribute":
             diagnostics.append(Diagnostic(filename, line, column, f"Unsupported argument {name!r}",
-                                          "the top level of jobguard.hcl takes only policy, rule, exception and "
-                                          "proxy blocks"))
+                                          "the top level of jobguard.hcl takes only policy, module, rule, "
+                                          "exception and proxy blocks"))
             continue
         labels = [c for c in node.children[1:] if isinstance(c, Tree) and c.data in ("string", "identifier")]
         if name not in _BLOCKS:
@@ -263,3 +274,21 @@ def _build(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) 
             name=name, rules=list(block["rules"]), jobs=list(block["jobs"]), reason=block["reason"].strip(),
             expires=expires, position=Position(config.filename, line, column)))
     config.proxy = dict(data.get("proxy") or {})
+    _build_modules(config, data, diagnostics)
+
+
+def _build_modules(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) -> None:
+    """``module "NAME" { source = "PATH" }``: ``import "NAME"`` in any policy loads that Sentinel module."""
+    from jobguard.lang.modules import ModuleImport, is_remote
+
+    base_dir = Path(config.filename).parent
+    for name, block in (data.get("module") or {}).items():
+        line, column = config.positions[("module", name)]
+        source = block["source"]
+        if is_remote(source):
+            diagnostics.append(config.diagnostic(("module", name, "source"), f'module "{name}": remote sources '
+                                                 "are not supported", f"{source!r}: download the file and point "
+                                                 "source at the local copy"))
+            continue
+        resolved = os.path.normpath(source if os.path.isabs(source) else str(base_dir / source))
+        config.imports[name] = ModuleImport(name, resolved, (config.filename, line, column), f'module "{name}"')

@@ -125,14 +125,16 @@ class Engine:
         config = load_config(path)
         pm = plugin_manager or plugins.get_plugin_manager()
         registry = plugins.discover_rules(pm)
-        imports = plugins.discover_policy_imports(pm)
+        plugin_imports = plugins.discover_policy_imports(pm)
         diagnostics: list[Diagnostic] = []
         active = _configure_rules(config, registry, diagnostics)
+        imports = policies.policy_imports(config, plugin_imports, diagnostics)
         try:
             specs = policies.load_policies(config, extra_policies)
         except ConfigError as exc:
             diagnostics.extend(exc.diagnostics)
             specs = []
+        policies.check_policy_imports(specs, imports, diagnostics)
         known = set(registry) | {s.name for s in specs} | set(config.policies)
         _check_exceptions(config, known, diagnostics)
         active, specs = _select(active, specs, load_args["only"], load_args["skip"], known, diagnostics)
@@ -185,6 +187,7 @@ class Engine:
         from jobguard.jobspec import snake_view
 
         globals_ = {
+            **self.config.globals,  # a policy set's global blocks; the job's own globals win
             "job": snake_view(loaded.canonical),
             "existing_job": snake_view(_api_job(context.existing_job)) if context.existing_job else None,
             "job_exists": bool(context.job_exists),
@@ -239,6 +242,11 @@ class Engine:
         """Every rule ID and policy name a suppression may refer to (including disabled ones)."""
         return self._known_ids
 
+    def module_files(self) -> list[tuple[str, str]]:
+        """(import name, file) of the Sentinel modules the configuration declares (for reloads and the cache)."""
+        return sorted((name, ref.path) for name, ref in self.imports.items() if hasattr(ref, "load_import")
+                      and isinstance(getattr(ref, "path", None), str))
+
     def fingerprint(self) -> str:
         """A stable hash of everything that can change a result except the job itself: jobguard's version,
         installed plugins, the config text, policy sources and settings, the rule set with its settings and the
@@ -255,6 +263,7 @@ class Engine:
                            r.severity, r.params, r.non_waivable] for r in self.rules],
                 "rule_code": [[m, _file_digest(m)] for m in modules],
                 "imports": sorted(self.imports),
+                "modules": [[name, path, _file_digest(path)] for name, path in self.module_files()],
                 "today": _dt.date.today().isoformat(),
             }
             blob = json.dumps(material, sort_keys=True, default=repr).encode("utf-8")
@@ -275,12 +284,15 @@ def _names(values: Iterable[str] | str | None) -> list[str] | None:
 
 
 def _configure_rules(config: Config, registry: dict[str, Any], diagnostics: list[Diagnostic]) -> list[ActiveRule]:
-    """Every registered rule with the config's overrides; unknown IDs and params failing the schema are errors."""
+    """Every registered rule with the config's overrides; unknown IDs and params failing the schema are errors.
+    None when the configuration turns rules off (a sentinel.hcl policy set without rule blocks)."""
     for rule_id in config.rules:
         if rule_id not in registry:
             diagnostics.append(config.diagnostic(("rule", rule_id), f"Unknown rule {rule_id!r}",
                                                  did_you_mean(rule_id, registry) or "see `jobguard rules`"))
-    active = []
+    active: list[ActiveRule] = []
+    if not config.rules_enabled:
+        return active
     for rule_id, registered in registry.items():
         rule = registered.rule
         block = config.rules.get(rule_id)

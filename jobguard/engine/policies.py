@@ -141,7 +141,43 @@ def _compile(spec: PolicySpec, config: Config, diagnostics: list[Diagnostic]) ->
     except PolicySyntaxError as exc:
         diagnostics.extend(exc.diagnostics)
         return
+    declared = getattr(spec.compiled, "params", {}) or {}
+    # a policy set's param blocks give values to every policy that declares the param (Sentinel's rule)
+    spec.params = {**{k: v for k, v in config.global_params.items() if k in declared}, **spec.params}
     _check_params(spec, config, diagnostics)
+
+
+def policy_imports(config: Config, plugin_imports: Mapping[str, Any], diagnostics: list[Diagnostic]) -> Any:
+    """What ``import`` resolves to for every policy: plugin imports, then the config's modules, static data and
+    mocks (later ones win). ``import "plugin"`` blocks must name an import an installed plugin provides."""
+    from jobguard.lang.modules import ImportSet
+
+    for name, where in config.plugin_imports.items():
+        if name not in plugin_imports:
+            diagnostics.append(Diagnostic(where.file, where.line, where.column,
+                                          f'import "plugin" "{name}": no installed jobguard plugin provides this '
+                                          "import", "jobguard does not run Sentinel plugin binaries; install a "
+                                          "jobguard plugin that provides it (docs/plugins.md)"))
+    merged = {**plugin_imports, **config.imports}
+    # only a mapping holding modules needs a module cache per run (ImportSet); plain data stays a plain dict
+    return ImportSet(merged) if any(hasattr(v, "load_import") for v in merged.values()) else merged
+
+
+def check_policy_imports(specs: Sequence[PolicySpec], imports: Mapping[str, Any],
+                         diagnostics: list[Diagnostic]) -> None:
+    """Imports no policy run could resolve (unknown names; module files missing, not parsing or in a cycle),
+    reported when the configuration loads instead of failing every job."""
+    from jobguard.lang.imports import BUILTIN_IMPORTS
+    from jobguard.lang.modules import check_imports
+
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.compiled is None:
+            continue
+        for problem in check_imports(spec.compiled, dict(imports), frozenset(BUILTIN_IMPORTS)):
+            if str(problem) not in seen:  # a module shared by several policies reports its problem once
+                seen.add(str(problem))
+                diagnostics.append(problem)
 
 
 def _check_params(spec: PolicySpec, config: Config, diagnostics: list[Diagnostic]) -> None:
@@ -169,7 +205,10 @@ def evaluate(spec: PolicySpec, globals_: dict[str, Any], imports: Mapping[str, A
     """Run one compiled policy; False, undefined and runtime errors are all failures (errors fail closed)."""
     from jobguard.lang import UNDEFINED
 
-    result = spec.compiled.evaluate(globals=globals_, params=spec.params, imports=dict(imports), trace=trace)
+    from jobguard.lang.modules import ImportSet
+
+    result = spec.compiled.evaluate(globals=globals_, params=spec.params, trace=trace,
+                                    imports=imports if type(imports) is ImportSet else dict(imports))
     description = (getattr(spec.compiled, "description", "") or "").strip()
     headline = description.splitlines()[0].strip() if description else f"policy {spec.name!r} failed"
     prints = [p.rstrip("\n") for p in (getattr(result, "prints", None) or []) if p.strip()]

@@ -840,6 +840,9 @@ def resolve_import(ctx: Context, path: str) -> Any:
         raise RuntimeFault(f'import "{path}" is not available')
     if isinstance(src, (dict, SentinelObject)):
         return src
+    load = getattr(src, "load_import", None)  # modules: evaluated with the run's context (lang/modules.py)
+    if load is not None:
+        return load(ctx)
     if callable(src):
         try:
             return src()

@@ -19,6 +19,7 @@ from jobguard.lang import codegen
 from jobguard.lang.compiler import (CompiledModule, Context, RuleValue, Scope, Tracer, _Compiler, compile_module,
                                     resolve_import)
 from jobguard.lang.errors import PolicyRuntimeError, PolicySyntaxError, RuntimeFault
+from jobguard.lang.modules import ImportSet, bind_run
 from jobguard.lang.parser import parse
 from jobguard.lang.sandbox import DEFAULT_LIMITS, Budget, Limits
 from jobguard.lang.trace import format_trace
@@ -143,7 +144,7 @@ class Policy:
             imports = imports or _EMPTY
             ctx = _FastContext(imports, limits) if fast.needs_ctx else None
             try:
-                value, rules = fast(globals or _EMPTY, params or _EMPTY, imports, ctx, limits)
+                value, rules = fast(globals or _EMPTY, params or _EMPTY, bind_run(imports), ctx, limits)
             except Exception:  # noqa: BLE001 - the closure backend below reports it with its position
                 value = None
             if value is True or value is False or value is UNDEFINED:
@@ -175,7 +176,7 @@ class Policy:
         fast = self._fast
         ctx = _FastContext(imports, limits) if fast.needs_ctx else None
         try:
-            value, rules = fast(globals_, params, imports, ctx, limits)
+            value, rules = fast(globals_, params, bind_run(imports), ctx, limits)
         except Exception:  # noqa: BLE001 - see docstring
             return None
         if value is not True and value is not False and value is not UNDEFINED:
@@ -226,8 +227,8 @@ class Policy:
 
 
 def _private_copies(globals_, params, imports):
-    return (copy.deepcopy(globals_), copy.deepcopy(params),
-            {k: (copy.deepcopy(v) if isinstance(v, (dict, list)) else v) for k, v in imports.items()})
+    copied = {k: (copy.deepcopy(v) if isinstance(v, (dict, list)) else v) for k, v in imports.items()}
+    return copy.deepcopy(globals_), copy.deepcopy(params), ImportSet(copied) if type(imports) is ImportSet else copied
 
 
 def _static_default(node: n.Node | None) -> Any:

@@ -1,23 +1,27 @@
-"""Policy test runner in Sentinel's test layout.
+"""Policy test runner in Sentinel's test layout (``sentinel test``).
 
-Layout: ``<dir>/<policy>.sentinel`` with cases in ``<dir>/test/<policy>/*.hcl`` (or ``*.json``). A case holds::
+Layout: ``<dir>/<policy>.sentinel`` with cases in ``<dir>/test/<policy>/*.hcl`` (or ``*.json``). A case is a
+Sentinel configuration file (read by :mod:`jobguard.lang.sentinel_config`, paths relative to the case file)::
 
-    global "job" { value = { ... } }          # a global value
-    global "job" { file = "../../jobs/web.nomad.hcl" }   # jobguard extension: load a job file (path relative
-                                              # to the case file), canonicalise it and give policies its
-                                              # snake_case view, exactly as `jobguard check` would
+    module "helpers" { source = "../../helpers.sentinel" }     # import "helpers" loads that module
+    import "static" "owners" { source = "owners.json" }        # static data import
+    global "job" { value = { ... } }                           # a global value
+    global "job" { file = "../../jobs/web.nomad.hcl" }         # jobguard extension: load a job file, canonicalise
+                                                               # it and give policies its snake_case view, exactly
+                                                               # as `jobguard check` would
     param "limit" { value = 3 }
-    mock "time" { data = { day = "friday", hour = 10 } }   # static import data replaces the import
-    test { rules = { main = true, some_rule = false } }    # expected rule values (default: main = true)
+    mock "time" { data = { day = "friday", hour = 10 } }       # static data replaces the import
+    mock "tfplan/v2" { module { source = "mock-plan.sentinel" } }   # the import is that module
+    test { rules = { main = true, some_rule = false } }        # expected rule values (default: main = true)
 
-JSON cases use the same structure: ``{"global": {"job": {"value": ...}}, "mock": {...}, "test": {"rules": ...}}``.
-Mocks backed by Sentinel modules (``mock "x" { module { source = ... } }``) are not supported and make the case
-fail with a clear message.
+JSON cases take the HCL-equivalent shape or Sentinel's older one (``{"mock": {"x": "mock.sentinel"}, "test":
+{"main": false}}``). Like ``sentinel test``, cases ignore any ``sentinel.hcl``: each case declares what it needs.
+Before a case runs, every import of the policy and of the modules it reaches is checked (unknown import, module
+file missing or not parsing, import cycle): such a case is broken (exit 2), reported at file:line:col.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,17 +29,20 @@ from typing import Any
 
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.lang.errors import PolicySyntaxError
+from jobguard.lang.modules import ImportSet, ModuleImport, check_imports
 from jobguard.lang.policy import Policy, compile_policy
 from jobguard.lang.runtime import show
+from jobguard.lang.sentinel_config import CASE_BLOCKS, SentinelConfig, SentinelConfigError, read_config_file
 from jobguard.lang.values import UNDEFINED
 
 
 class CaseError(Exception):
-    """A test case file that cannot be used (bad HCL/JSON, unsupported block, unloadable job file)."""
+    """A test case file that cannot be used (bad HCL/JSON, unsupported block, missing file, unknown import)."""
 
-    def __init__(self, diagnostic: Diagnostic):
-        self.diagnostic = diagnostic
-        super().__init__(str(diagnostic))
+    def __init__(self, diagnostics: Diagnostic | list[Diagnostic]):
+        self.diagnostics = [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
+        self.diagnostic = self.diagnostics[0]
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
 @dataclass
@@ -43,8 +50,9 @@ class TestCase:
     path: Path
     globals: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
-    mocks: dict[str, Any] = field(default_factory=dict)
+    imports: dict[str, Any] = field(default_factory=dict)  # modules, static imports and mocks (mocks win)
     expected: dict[str, Any] = field(default_factory=lambda: {"main": True})
+    plugins: dict[str, tuple[int, int]] = field(default_factory=dict)  # import "plugin" blocks: name -> position
 
 
 @dataclass
@@ -54,7 +62,7 @@ class CaseResult:
     messages: list[str] = field(default_factory=list)
     trace: str = ""
     prints: list[str] = field(default_factory=list)
-    broken: bool = False  # the case file itself could not be read: an input error, not a failed expectation
+    broken: bool = False  # the case file itself could not be used: an input error, not a failed expectation
 
 
 @dataclass
@@ -74,86 +82,31 @@ class PolicyResult:
 
 
 # -- case files -----------------------------------------------------------------------------------------------------
-def _unescape_hcl(value: Any) -> Any:
-    """python-hcl2 keeps HCL's template escapes ``$${`` / ``%%{``; a literal test value means ``${`` / ``%{``."""
-    if isinstance(value, str):
-        return value.replace("$${", "${").replace("%%{", "%{")
-    if isinstance(value, list):
-        return [_unescape_hcl(v) for v in value]
-    if isinstance(value, dict):
-        return {_unescape_hcl(k): _unescape_hcl(v) for k, v in value.items()}
-    return value
-
-
-def _read_hcl(path: Path) -> dict:
-    import hcl2
-    from hcl2.utils import SerializationOptions
-
-    opts = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True,
-                                preserve_heredocs=False)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(Diagnostic(str(path), 0, 0, f"cannot read test case: {exc}")) from None
-    from jobguard.engine.hcl_tree import HclSyntaxError, parse
-
-    try:
-        parse(text, str(path))  # syntax errors with a position and a readable message (the config's reader)
-        data = hcl2.loads(text, serialization_options=opts)
-    except HclSyntaxError as exc:
-        raise CaseError(exc.diagnostic) from None
-    except Exception as exc:  # python-hcl2's serializer on valid syntax: no position to give
-        raise CaseError(Diagnostic(str(path), 0, 0, "Invalid HCL", str(exc).strip().splitlines()[0][:200])) from None
-    blocks: dict[str, dict] = {}
-    for kind in ("global", "param", "mock"):
-        merged: dict[str, Any] = {}
-        for entry in data.get(kind, []) or []:
-            if isinstance(entry, dict):
-                merged.update(entry)
-        blocks[kind] = merged
-    tests = data.get("test", [])
-    blocks["test"] = tests[0] if isinstance(tests, list) and tests else (tests if isinstance(tests, dict) else {})
-    return _unescape_hcl(blocks)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(Diagnostic(str(path), 0, 0, f"cannot read test case: {exc}")) from None
-    except json.JSONDecodeError as exc:
-        raise CaseError(Diagnostic(str(path), exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")) from None
-    if not isinstance(data, dict):
-        raise CaseError(Diagnostic(str(path), 1, 1, "a test case must be a JSON object"))
-    return {k: data.get(k) or {} for k in ("global", "param", "mock", "test")}
-
-
 def load_case(path: Path) -> TestCase:
-    raw = _read_json(path) if path.suffix == ".json" else _read_hcl(path)
-    case = TestCase(path)
-    for name, block in raw["global"].items():
-        case.globals[name] = _global_value(path, name, block)
-    for name, block in raw["param"].items():
-        if not isinstance(block, dict) or "value" not in block:
-            raise CaseError(Diagnostic(str(path), 0, 0, f'param "{name}" needs a value'))
-        case.params[name] = block["value"]
-    for name, block in raw["mock"].items():
-        if not isinstance(block, dict) or "data" not in block:
-            raise CaseError(Diagnostic(str(path), 0, 0, f'mock "{name}": only static mocks (data = {{...}}) '
-                                                        "are supported"))
-        case.mocks[name] = block["data"]
-    rules = raw["test"].get("rules") if isinstance(raw["test"], dict) else None
-    if isinstance(rules, dict) and rules:
-        case.expected = dict(rules)
+    try:
+        config = read_config_file(path, CASE_BLOCKS)
+    except SentinelConfigError as exc:
+        raise CaseError(exc.diagnostics) from None
+    case = TestCase(path, params=dict(config.params), plugins=dict(config.plugins))
+    problems = _missing_files(config)
+    if problems:
+        raise CaseError(problems)
+    for name, spec in config.globals.items():
+        case.globals[name] = spec["value"] if "value" in spec else load_job_global(Path(spec["file"]), path)
+    case.imports = config.imports()
+    if config.test_rules:
+        case.expected = dict(config.test_rules)
     return case
 
 
-def _global_value(path: Path, name: str, block: Any) -> Any:
-    if not isinstance(block, dict) or ("value" not in block and "file" not in block):
-        raise CaseError(Diagnostic(str(path), 0, 0, f'global "{name}" needs a value or a file'))
-    if "value" in block:
-        return block["value"]
-    return load_job_global(path.parent / str(block["file"]), path)
+def _missing_files(config: SentinelConfig) -> list[Diagnostic]:
+    """Module and module-mock sources that do not exist, at the block that names them."""
+    out = []
+    for ref in [*config.modules.values(), *(m for m in config.mocks.values() if isinstance(m, ModuleImport))]:
+        if not Path(ref.path).is_file():
+            file, line, col = ref.where
+            out.append(Diagnostic(file, line, col, f"{ref.title}: module file not found", ref.path))
+    return out
 
 
 def load_job_global(job_path: Path, case_path: Path) -> dict:
@@ -171,8 +124,27 @@ def load_job_global(job_path: Path, case_path: Path) -> dict:
 
 
 # -- running ----------------------------------------------------------------------------------------------------------
+def case_imports(case: TestCase, extra_imports: dict[str, Any] | None = None) -> ImportSet:
+    """What the case's run imports: plugin imports, overridden by the case's modules, static imports and mocks."""
+    return ImportSet({**(extra_imports or {}), **case.imports})
+
+
+def check_case(policy: Policy, case: TestCase, imports: dict[str, Any]) -> list[Diagnostic]:
+    """Problems that would stop the run, found before it (see the module docstring)."""
+    from jobguard.lang.imports import BUILTIN_IMPORTS
+
+    out = [Diagnostic(str(case.path), line, col, f'import "plugin" "{name}": no installed jobguard plugin provides '
+                      f'this import', "jobguard does not run Sentinel plugin binaries; mock it or install a "
+                      "jobguard plugin that provides it (docs/plugins.md)")
+           for name, (line, col) in case.plugins.items() if name not in imports]
+    return out + check_imports(policy, imports, frozenset(BUILTIN_IMPORTS))
+
+
 def run_case(policy: Policy, case: TestCase, extra_imports: dict[str, Any] | None = None) -> CaseResult:
-    imports = {**(extra_imports or {}), **case.mocks}
+    imports = case_imports(case, extra_imports)
+    problems = check_case(policy, case, imports)
+    if problems:
+        return CaseResult(case.path, False, [str(d) for d in problems], broken=True)
     res = policy.evaluate(globals=case.globals, params=case.params, imports=imports, trace=True,
                           force_rules=list(case.expected))
     out = CaseResult(case.path, True, trace=res.trace, prints=res.prints)
@@ -195,12 +167,18 @@ def _same(got: Any, want: Any) -> bool:
 
 
 def find_policies(paths: list[Path]) -> list[Path]:
+    """Policies named by ``paths``, as ``sentinel test [PATH...]`` takes them: files as given, directories'
+    top-level ``*.sentinel`` files; each policy once, in the order first named."""
     found: list[Path] = []
+    seen: set[Path] = set()
     for p in paths:
-        if p.is_dir():
-            found.extend(sorted(p.glob("*.sentinel")))
-        elif p.suffix == ".sentinel" and p.is_file():
-            found.append(p)
+        items = sorted(p.glob("*.sentinel")) if p.is_dir() else ([p] if p.suffix == ".sentinel" and p.is_file()
+                                                                  else [])
+        for item in items:
+            key = item.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(item)
     return found
 
 
@@ -211,9 +189,21 @@ def case_files(policy_path: Path) -> list[Path]:
     return sorted(f for f in d.iterdir() if f.suffix in (".hcl", ".json") and f.is_file())
 
 
+def run_filter(run: str | None):
+    """``-run``'s test: a ``/`` splits a policy-name pattern from a case-name pattern (as in ``sentinel test``);
+    without one, the pattern selects cases whose policy name or case name it matches."""
+    if not run:
+        return lambda policy, case: True
+    if "/" in run:
+        policy_rx, case_rx = (re.compile(part) for part in run.split("/", 1))
+        return lambda policy, case: bool(policy_rx.search(policy) and case_rx.search(case))
+    rx = re.compile(run)
+    return lambda policy, case: bool(rx.search(case) or rx.search(policy))
+
+
 def run_policy_tests(policy_path: Path, run: str | None = None,
                      extra_imports: dict[str, Any] | None = None) -> PolicyResult:
-    """Run every case of one policy; ``extra_imports`` (plugin imports) are overridden by the case's mocks."""
+    """Run every case of one policy; ``extra_imports`` (plugin imports) are overridden by the case's imports."""
     result = PolicyResult(policy_path)
     try:
         source = policy_path.read_text(encoding="utf-8")
@@ -224,14 +214,14 @@ def run_policy_tests(policy_path: Path, run: str | None = None,
     except (OSError, UnicodeDecodeError) as exc:
         result.error = f"{policy_path}: cannot read policy: {exc}"
         return result
-    pattern = re.compile(run) if run else None
+    wanted = run_filter(run)
     for f in case_files(policy_path):
-        if pattern is not None and not pattern.search(f.stem):
+        if not wanted(policy_path.stem, f.stem):
             continue
         try:
             case = load_case(f)
         except CaseError as exc:
-            result.cases.append(CaseResult(f, False, [str(exc.diagnostic)], broken=True))
+            result.cases.append(CaseResult(f, False, [str(d) for d in exc.diagnostics], broken=True))
             continue
         result.cases.append(run_case(policy, case, extra_imports))
     return result

@@ -93,7 +93,7 @@ class EngineState:
 
     # ------------------------------------------------------------------ watching
     def watched(self) -> list[Path]:
-        """The config file, every policy file the engine loaded, and the ``--policy`` paths (directories with
+        """The config file, every policy and module file the engine loaded, and the ``--policy`` paths (directories with
         the policy files in them, so that added files are noticed too)."""
         files: list[Path] = []
         cfg = config_file_of(self.engine, self.settings.config_path)
@@ -102,6 +102,8 @@ class EngineState:
         for spec in getattr(self.engine, "policies", None) or []:
             if isinstance(getattr(spec, "file", None), str):
                 files.append(Path(spec.file))
+        module_files = getattr(self.engine, "module_files", None)
+        files += [Path(path) for _name, path in (module_files() if callable(module_files) else ())]
         for root in map(Path, self.settings.extra_policies):
             files.append(root)
             if root.is_dir():

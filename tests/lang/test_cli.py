@@ -78,7 +78,7 @@ def test_test_command_broken_case_file_is_an_input_error(tmp_path):
     case.write_text('mock "x" {\n  data = \n}\n')
     res = invoke("test", str(tmp_path))
     assert res.exit_code == 2
-    assert f"{case}:2:10: Invalid HCL syntax" in res.output and "Token(" not in res.output
+    assert f"{case}:2:10: Argument or block definition required" in res.output and "Token(" not in res.output
     case.write_bytes(b"\xff\xfe")
     assert invoke("test", str(tmp_path)).exit_code == 2
 
@@ -95,3 +95,45 @@ def test_fmt(tmp_path):
     res = invoke("fmt", bad)
     assert res.exit_code == 2 and "bad.sentinel:2:1" in res.output
     assert Path(bad).read_text() == "x = (\n"
+
+
+def test_test_command_takes_files_folders_and_policy_sets(tmp_path):
+    """Like `sentinel test PATH...`: policy files and folders (each policy once), and a sentinel.hcl's policies."""
+    write(tmp_path, "a.sentinel", "main = rule { true }")
+    write(tmp_path, "b.sentinel", "main = rule { false }")
+    (tmp_path / "test" / "b").mkdir(parents=True)
+    write(tmp_path, "test/b/fail.hcl", "test {\n  rules = { main = false }\n}\n")
+    res = invoke("test", str(tmp_path / "b.sentinel"), str(tmp_path), "--json")
+    assert [Path(r["policy"]).name for r in json.loads(res.output)] == ["b.sentinel", "a.sentinel"]
+    assert res.exit_code == 0
+    policy_set = write(tmp_path, "sentinel.hcl", 'policy "b" {\n  source = "./b.sentinel"\n}\n')
+    res = invoke("test", policy_set, "--json")
+    out = json.loads(res.output)
+    assert res.exit_code == 0 and [(Path(r["policy"]).name, [c["passed"] for c in r["cases"]]) for r in out] == [
+        ("b.sentinel", [True])]
+    assert invoke("test", "--config", policy_set).exit_code == 0
+    write(tmp_path, "sentinel.hcl", 'policy "c" {\n  source = "./c.sentinel"\n}\n')
+    res = invoke("test", policy_set)
+    assert res.exit_code == 2 and f"{policy_set}:1:1: policy \"c\": file not found" in res.output
+
+
+def test_test_command_run_filter_splits_policy_and_case(tmp_path):
+    for name in ("a", "b"):
+        write(tmp_path, f"{name}.sentinel", "main = rule { true }")
+        (tmp_path / "test" / name).mkdir(parents=True)
+        for case in ("pass", "other"):
+            write(tmp_path, f"test/{name}/{case}.hcl", "")
+    res = invoke("test", str(tmp_path), "-run", "^b$/pass", "--json")
+    assert [(Path(r["policy"]).name, [Path(c["case"]).name for c in r["cases"]]) for r in json.loads(res.output)] == [
+        ("a.sentinel", []), ("b.sentinel", ["pass.hcl"])]
+
+
+def test_test_command_module_problems_are_input_errors(tmp_path):
+    write(tmp_path, "p.sentinel", 'import "m"\nmain = rule { m.ok }')
+    (tmp_path / "test" / "p").mkdir(parents=True)
+    write(tmp_path, "test/p/c.hcl", 'module "m" {\n  source = "m.sentinel"\n}\n')
+    write(tmp_path, "test/p/m.sentinel", "ok = \n")
+    res = invoke("test", str(tmp_path))
+    assert res.exit_code == 2 and f'{tmp_path}/test/p/m.sentinel:2:1: module "m":' in res.output
+    write(tmp_path, "test/p/m.sentinel", "ok = true\n")
+    assert invoke("test", str(tmp_path)).exit_code == 0

@@ -139,6 +139,27 @@ def test_watched_files_cover_config_policies_and_policy_dirs(tmp_path: Path) -> 
     assert state.snapshot() != before
 
 
+def test_a_policy_set_is_served_and_its_module_files_are_watched(tmp_path: Path) -> None:
+    """`jobguard serve --config sentinel.hcl`: the policy set's policies run, and editing a module reloads."""
+    from jobguard.proxy.reload import EngineState
+
+    (tmp_path / "lib").mkdir()
+    module = tmp_path / "lib" / "limits.sentinel"
+    module.write_text("max_count = 5\n")
+    (tmp_path / "count.sentinel").write_text(
+        'import "limits"\nmain = rule { all job.task_groups as tg { tg.count <= limits.max_count } }\n')
+    cfg = tmp_path / "sentinel.hcl"
+    cfg.write_text('module "limits" {\n  source = "./lib/limits.sentinel"\n}\n'
+                   'policy "count" {\n  source = "./count.sentinel"\n  enforcement_level = "hard-mandatory"\n}\n')
+    engine = load_engine(str(cfg))
+    assert [p.name for p in engine.policies] == ["count"] and engine.rules == []
+    state = EngineState(engine, ProxySettings(), {}, lambda: engine)
+    assert str(module) in {str(p) for p in state.watched()}
+    before = state.snapshot()
+    module.write_text("max_count = 10\n")
+    assert state.snapshot() != before
+
+
 def test_cli_serve_reads_the_proxy_block(tmp_path: Path, passthrough_stack: Stack) -> None:
     port = free_port()
     log = tmp_path / "decisions.jsonl"
