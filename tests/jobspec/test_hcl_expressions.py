@@ -135,6 +135,14 @@ def test_functions_are_called_and_unknown_ones_rejected():
     assert 'Did you mean "upper"?' in diags[0].detail
 
 
+def test_functions_are_go_ctys_not_terraforms():
+    """Issue 11: Nomad links go-cty's stdlib, whose coalesce skips only nulls (Terraform's skips "" too)."""
+    prelude = 'variable "name" {\n  default = ""\n}'
+    assert attr_value('coalesce(var.name, "fallback")', prelude) == ""
+    assert attr_value('coalesce(null, "fallback")') == "fallback"
+    assert attr_value('element(["a", "b", "c"], -1)') == "c"
+
+
 def test_try_and_can_see_errors():
     prelude = 'locals {\n  m = { a = 1 }\n}'
     assert attr_value("try(local.m.b, local.m.a)", prelude) == 1
