@@ -99,7 +99,9 @@ EOT
 }''')
     assert task["Config"]["a"] == "  keep 2\n"
     assert task["Config"]["b"] == "one\n  two\n"
-    assert task["Config"]["c"] == "pq"
+    # hclsyntax: %{~ empties the indentation token before it, and an empty line-starting literal counts as no
+    # indentation, so <<- removes nothing here (tests/jobspec/test_hcl_templates.py has the full rule)
+    assert task["Config"]["c"] == "    p\n    q\n"
 
 
 def test_runtime_references_stay_verbatim():
@@ -131,6 +133,14 @@ def test_functions_are_called_and_unknown_ones_rejected():
     diags = errors_of(task_job('config {\n v = uper("x")\n}'))
     assert diags[0].summary == "Call to unknown function"
     assert 'Did you mean "upper"?' in diags[0].detail
+
+
+def test_functions_are_go_ctys_not_terraforms():
+    """Issue 11: Nomad links go-cty's stdlib, whose coalesce skips only nulls (Terraform's skips "" too)."""
+    prelude = 'variable "name" {\n  default = ""\n}'
+    assert attr_value('coalesce(var.name, "fallback")', prelude) == ""
+    assert attr_value('coalesce(null, "fallback")') == "fallback"
+    assert attr_value('element(["a", "b", "c"], -1)') == "c"
 
 
 def test_try_and_can_see_errors():

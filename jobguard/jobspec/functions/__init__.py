@@ -28,8 +28,8 @@ Fidelity notes (where this is knowingly not bit-for-bit Go):
 * numbers are Python ``int``/``float``; cty keeps 512-bit floats, so a non-integral result of arithmetic prints
   with float64's shortest digits (``1/3`` -> ``0.3333333333333333``);
 * Nomad's ``reverse`` is cty's *string* reverse (like ``strrev``), ``index`` is cty's element lookup
-  (``index(list, 1)``), ``replace`` is literal (no ``/regex/`` form) and ``lookup`` requires its default -- all
-  as in Nomad, not as in Terraform;
+  (``index(list, 1)``), ``replace`` is literal (no ``/regex/`` form), ``lookup`` requires its default and
+  ``coalesce`` skips only nulls (``coalesce("", "x")`` is ``""``) -- all as in Nomad, not as in Terraform;
 * regular expressions run on Python's ``re`` after translating RE2 syntax; Unicode classes (``\pL``) and error
   texts for unusual syntax errors may differ;
 * ``yamldecode`` parses with PyYAML (YAML 1.1 scalars resolved like go-cty-yaml); its syntax-error wording is

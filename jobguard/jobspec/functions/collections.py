@@ -42,8 +42,8 @@ def length(coll: Any) -> int:
 
 @register("element", [Param("list"), Param("index", NUMBER)])
 def element(lst: Any, index: int | float) -> Any:
-    if index < 0:
-        raise fail("cannot use element function with a negative index")
+    """go-cty's ``ElementFunc`` (v1.16+, as Nomad 2 links it): the index wraps modulo the length in both
+    directions, so ``element(l, -1)`` is the last element (older go-cty rejected negative indices)."""
     ty = type_of(lst)
     if not isinstance(ty, (ListType, TupleType)):
         raise fail(f"cannot read elements from {ty.friendly_name()}")
@@ -52,7 +52,7 @@ def element(lst: Any, index: int | float) -> Any:
         raise fail(f"invalid index: {_INT_RANGE}")
     if not lst:
         raise fail("cannot use element function with an empty list")
-    return lst[idx % len(lst)]
+    return lst[idx % len(lst)]  # Python's modulo is already non-negative, like cty's "index += length"
 
 
 @register("index", [Param("collection"), Param("key")])
@@ -86,20 +86,22 @@ def index(coll: Any, key: Any) -> Any:
 
 @register("coalesce", [], var_param=Param("vals", allow_null=True))
 def coalesce(*vals: Any) -> Any:
+    """go-cty's ``CoalesceFunc``: the first argument that is not null, converted to the arguments' unified type.
+
+    Unlike Terraform's own ``coalesce``, an empty string is a value like any other (``coalesce("", "x")`` is
+    ``""``), and a failing conversion of the chosen argument is an error rather than a skipped argument.
+    """
     ret = unify([type_of(v) for v in vals]) if vals else None
     if ret is None:
         raise fail("all arguments must have the same type")
     for v in vals:
-        try:
-            v = convert(v, ret)
-        except ConversionError:
-            continue  # cty discards the conversion error, leaving a null value, which coalesce skips
         if v is None:
             continue
-        if ret == STRING and v == "":
-            continue
-        return v
-    raise fail("no non-null, non-empty-string arguments")
+        try:
+            return convert(v, ret)
+        except ConversionError as exc:
+            raise fail(str(exc)) from None
+    raise fail("no non-null arguments")
 
 
 @register("coalescelist", [], var_param=Param("vals", allow_null=True))
@@ -277,14 +279,16 @@ def zipmap(key_list: list, vals: Any) -> dict:
     vty = type_of(vals)
     if not isinstance(vty, (ListType, TupleType)):
         raise fail("values argument must be a list or tuple value")
+    if len(key_list) != len(vals):  # cty checks the lengths before the keys
+        raise fail(f"number of keys ({len(key_list)}) does not match number of values ({len(vals)})")
     if isinstance(vty, TupleType):
         for i, k in enumerate(key_list):
             if k is None:
                 raise fail(f"keys list has null value at index {i}")
-    if len(key_list) != len(vals):
-        raise fail(f"number of keys ({len(key_list)}) does not match number of values ({len(vals)})")
     out = {}
     for k, v in zip(key_list, vals, strict=False):
+        if k is None:  # only reachable with a list of values; cty's AsString panics on the null key
+            raise fail("panic in function implementation: value is null")
         out[k] = v
     if isinstance(vty, ListType):
         return _sorted_dict(out, True, vty.element)

@@ -17,13 +17,22 @@ _GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u
 
 
 def _simple_case(text: str, upper: bool) -> str:
-    """Go ``strings.ToUpper``/``ToLower``: per-rune simple case mapping (``ß`` stays ``ß``)."""
+    """Go ``strings.ToUpper``/``ToLower``: per-rune *simple* case mapping (``ß`` stays ``ß``).
+
+    Python only offers the full mappings; where a full mapping has several characters, Go's simple mapping is
+    the titlecase form when that is one character (``ᾀ`` -> ``ᾈ``), ``i`` for ``İ`` (its only multi-character
+    lowercase), and otherwise the character itself.
+    """
     if text.isascii():
         return text.upper() if upper else text.lower()
     out = []
     for ch in text:
         mapped = ch.upper() if upper else ch.lower()
-        out.append(mapped if len(mapped) == 1 else ch)
+        if len(mapped) != 1:
+            mapped = ch.title() if upper else mapped[0]
+            if len(mapped) != 1:
+                mapped = ch
+        out.append(mapped)
     return "".join(out)
 
 

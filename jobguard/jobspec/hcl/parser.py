@@ -388,18 +388,10 @@ def _scan_errors(text: str) -> list[HCLError]:
         try:
             from jobguard.jobspec.hcl.syntax import Converter as _C
 
-            conv = _C(text, parse_expression)
-            body = m.group(3)
-            indent = 0
-            if m.group(1):
-                widths = [len(ln) - len(ln.lstrip(" \t")) for ln in body.split("\n") if ln.strip()]
-                indent = min(widths) if widths else 0
-            from jobguard.jobspec.hcl.syntax import _dedent
             from jobguard.jobspec.hcl.templates import scan_template
 
-            if indent:
-                body = "\n".join(_dedent(ln, indent) for ln in body.split("\n"))
-            scan_template(body, first, 1 + indent, conv.parse_expr, indent)
+            conv = _C(text, parse_expression)
+            scan_template(m.group(3), first, 1, conv.parse_expr)
         except HCLError as exc:
             errors.append(exc)
     text = _BLOCK_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)

@@ -390,9 +390,14 @@ class Converter:
                                        "lines. To produce a multi-line string, either use the \\n escape to represent "
                                        "a newline character or use the \"heredoc\" multi-line template syntax.",
                                        self.rng(inner))
-                    items.append(("lit", self.unescape(value, self.rng(inner))))
+                    text = self.unescape(value, self.rng(inner))
                 else:  # $${ or %%{ escapes
-                    items.append(("lit", value[1:]))
+                    text = value[1:]
+                # a quoted string's literal run is one token for strip markers, escaped newlines and all
+                if items and items[-1][0] == "lit":
+                    items[-1] = ("lit", items[-1][1] + text)
+                else:
+                    items.append(("lit", text))
                 continue
             items.append(self.template_item(inner))
         expr = build_template(items, self.rng(tree))
@@ -421,27 +426,16 @@ class Converter:
 
     def _heredoc(self, tree: Tree, trim: bool) -> Expr:
         token = tree.children[0]
-        text, indent, _ = heredoc_body(str(token), trim)
-        line = token.line + 1
-        if indent:
-            lines = text.split("\n")
-            text = "\n".join(_dedent(ln, indent) for ln in lines)
-        abs_line, _ = self.pos(line, 1)
-        items = scan_template(text, abs_line, 1 + indent, self.parse_expr, indent)
-        return build_template(items, self.rng(tree))
+        text, _ = heredoc_body(str(token))
+        abs_line, _ = self.pos(token.line + 1, 1)
+        items = scan_template(text, abs_line, 1, self.parse_expr)
+        return build_template(items, self.rng(tree), flush=trim)
 
     def x_heredoc_template(self, tree: Tree) -> Expr:
         return self._heredoc(tree, False)
 
     def x_heredoc_template_trim(self, tree: Tree) -> Expr:
         return self._heredoc(tree, True)
-
-
-def _dedent(line: str, indent: int) -> str:
-    n = 0
-    while n < indent and n < len(line) and line[n] in " \t":
-        n += 1
-    return line[n:]
 
 
 def first_body(tree: Tree) -> Tree | None:

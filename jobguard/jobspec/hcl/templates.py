@@ -2,7 +2,16 @@
 
 Quoted strings arrive from the Lark tree as a flat list of parts; heredoc bodies arrive as raw text (python-hcl2's
 grammar keeps them as one token) and are scanned here. Both become the same flat item list, which
-:func:`build_template` turns into a tree, applying strip markers the way HCL does.
+:func:`build_template` turns into a tree the way hclsyntax's ``parseTemplateInner`` does:
+
+1. strip markers (``${~``, ``~}``) trim whitespace from the one literal *token* next to them;
+2. a flush heredoc (``<<-``) then removes the common indentation from the literal tokens that start a line;
+3. consecutive literals are joined, and a template that is exactly one interpolation keeps its value's type.
+
+Why tokens matter: hclsyntax's scanner cuts a heredoc (and a JSON string's template) into one literal token per
+line, while a quoted string's literal run is one token whatever escaped newlines it holds. So ``~}`` in a heredoc
+removes whitespace only up to and including the first newline, ``${~`` only back to the previous newline, and a
+line whose newline was stripped away no longer "starts a line" for the flush rule: it keeps its indentation.
 """
 
 from __future__ import annotations
@@ -123,15 +132,40 @@ def _part_exprs(parts: list):
             yield from _part_exprs(part.body)
 
 
-_WS_RIGHT = re.compile(r"[ \t\r\n]+$")
-_WS_LEFT = re.compile(r"^[ \t\r\n]+")
+def _is_space(ch: str) -> bool:
+    """Go's ``unicode.IsSpace`` (what hclsyntax trims with): Python's ``isspace`` minus the four C0 separators."""
+    return ch.isspace() and ch not in "\x1c\x1d\x1e\x1f"
 
 
-def build_template(items: list[Item], rng: Range) -> Expr:
-    """Turn flat items into a :class:`Template` (or :class:`TemplateWrap` / literal for the simple cases)."""
+def _lstrip(text: str) -> str:
+    i = 0
+    while i < len(text) and _is_space(text[i]):
+        i += 1
+    return text[i:]
+
+
+def _rstrip(text: str) -> str:
+    i = len(text)
+    while i > 0 and _is_space(text[i - 1]):
+        i -= 1
+    return text[:i]
+
+
+def build_template(items: list[Item], rng: Range, flush: bool = False) -> Expr:
+    """Turn flat items into a :class:`Template` (or :class:`TemplateWrap` / literal for the simple cases).
+
+    ``items`` hold literal *tokens* as hclsyntax's scanner cuts them (see the module docstring); ``flush`` applies
+    the ``<<-`` heredoc indentation rule.
+    """
     from jobguard.jobspec.hcl.expressions import Literal
 
     items = _apply_strip(items)
+    if flush:
+        items = _flush_indentation(items)
+    items = _meld_literals(items)
+    # hclsyntax's "passthru": only a template that is one interpolation and nothing else (not even a literal a
+    # strip marker emptied) keeps its value's own type.
+    passthru = len(items) == 1 and items[0][0] == "interp"
     pos = 0
 
     def parse_seq(stop: tuple[str, ...]) -> tuple[list, Item | None]:
@@ -143,10 +177,7 @@ def build_template(items: list[Item], rng: Range) -> Expr:
             pos += 1
             if kind == "lit":
                 if item[1]:
-                    if parts and isinstance(parts[-1], str):
-                        parts[-1] += item[1]
-                    else:
-                        parts.append(item[1])
+                    parts.append(item[1])
             elif kind == "interp":
                 parts.append(Interp(item[1]))
             elif kind == "if":
@@ -171,33 +202,85 @@ def build_template(items: list[Item], rng: Range) -> Expr:
         return parts, None
 
     parts, _ = parse_seq(())
+    if passthru:
+        return TemplateWrap(parts[0].expr, rng)
     if not parts:
         return Literal("", rng)
-    if len(parts) == 1:
-        if isinstance(parts[0], str):
-            return Literal(parts[0], rng)
-        if isinstance(parts[0], Interp):
-            return TemplateWrap(parts[0].expr, rng)
+    if len(parts) == 1 and isinstance(parts[0], str):
+        return Literal(parts[0], rng)
     return Template(parts, rng)
 
 
+def _strip_flags(item: Item) -> tuple[bool, bool]:
+    kind = item[0]
+    if kind in ("interp", "if"):
+        return item[2], item[3]
+    if kind == "for":
+        return item[4], item[5]
+    return item[1], item[2]
+
+
 def _apply_strip(items: list[Item]) -> list[Item]:
-    """Apply ``~`` markers: strip whitespace from the literal text next to a marked interpolation/directive."""
+    """Apply ``~`` markers as hclsyntax's ``parseTemplateParts`` does: ``${~``/``%{~`` trims trailing whitespace
+    off the literal token just before, ``~}`` leading whitespace off the literal token just after (a token that
+    is only whitespace becomes empty but stays a token)."""
     out = list(items)
     for i, item in enumerate(out):
-        kind = item[0]
-        if kind == "lit":
+        if item[0] == "lit":
             continue
-        if kind in ("interp", "if"):
-            strip_l, strip_r = item[2], item[3]
-        elif kind == "for":
-            strip_l, strip_r = item[4], item[5]
-        else:
-            strip_l, strip_r = item[1], item[2]
+        strip_l, strip_r = _strip_flags(item)
         if strip_l and i > 0 and out[i - 1][0] == "lit":
-            out[i - 1] = ("lit", _WS_RIGHT.sub("", out[i - 1][1]))
+            out[i - 1] = ("lit", _rstrip(out[i - 1][1]))
         if strip_r and i + 1 < len(out) and out[i + 1][0] == "lit":
-            out[i + 1] = ("lit", _WS_LEFT.sub("", out[i + 1][1]))
+            out[i + 1] = ("lit", _lstrip(out[i + 1][1]))
+    return out
+
+
+def _flush_indentation(items: list[Item]) -> list[Item]:
+    """hclsyntax's ``flushHeredocTemplateParts`` for ``<<-`` heredocs.
+
+    Only a token that *starts a line* (the first one, or one after a literal ending in a newline) counts: a
+    literal there contributes its leading whitespace, measured in grapheme clusters (a tab is one, like a space),
+    unless it is a blank line (only whitespace, ending in a newline), which is ignored and left as it is; an
+    interpolation or directive there counts as no indentation at all. The smallest count is then removed from
+    every counted literal. Literal text after a directive whose newline a ``~`` stripped does not start a line, so
+    it keeps all of its indentation.
+    """
+    from jobguard.jobspec.functions.graphemes import graphemes
+
+    at_line_start = True
+    least: int | None = None
+    starters: list[int] = []
+    for i, item in enumerate(items):
+        if at_line_start:
+            at_line_start = False
+            if item[0] != "lit":
+                least = 0
+            else:
+                text = item[1]
+                rest = _lstrip(text)
+                if not (rest == "" and text.endswith("\n")):
+                    count = len(graphemes(text[:len(text) - len(rest)]))
+                    least = count if least is None else min(least, count)
+                    starters.append(i)
+        if item[0] == "lit" and item[1].endswith("\n"):
+            at_line_start = True
+    if not least:
+        return items
+    out = list(items)
+    for i in starters:
+        out[i] = ("lit", "".join(graphemes(out[i][1])[least:]))
+    return out
+
+
+def _meld_literals(items: list[Item]) -> list[Item]:
+    """Join consecutive literal tokens (hclsyntax's ``meldConsecutiveStringLiterals``), empty ones included."""
+    out: list[Item] = []
+    for item in items:
+        if item[0] == "lit" and out and out[-1][0] == "lit":
+            out[-1] = ("lit", out[-1][1] + item[1])
+        else:
+            out.append(item)
     return out
 
 
@@ -236,12 +319,12 @@ def _find_close(text: str, start: int) -> int:
     return -1
 
 
-def scan_template(text: str, line: int, col: int,
-                  parse_expr: Callable[[str, int, int], Expr], indent: int = 0) -> list[Item]:
-    """Split raw template text (a heredoc body) starting at ``line``:``col`` into flat items.
+def scan_template(text: str, line: int, col: int, parse_expr: Callable[[str, int, int], Expr]) -> list[Item]:
+    """Split raw template text (a heredoc body, a JSON string) starting at ``line``:``col`` into flat items.
 
-    ``parse_expr(source, line, col)`` parses one embedded expression at its position in the file. ``indent`` is
-    how many columns were trimmed from each following line (``<<-`` heredocs), to keep columns true to the file.
+    ``parse_expr(source, line, col)`` parses one embedded expression at its position in the file. Literal text
+    becomes one token per line, as hclsyntax's heredoc and bare-template scanners cut it (each token ends at a
+    newline or at the next ``${``/``%{``); strip markers and the ``<<-`` rule work on those tokens.
     """
     items: list[Item] = []
     lit: list[str] = []
@@ -255,10 +338,14 @@ def scan_template(text: str, line: int, col: int,
         nl = chunk.count("\n")
         if nl:
             cur_line += nl
-            cur_col = len(chunk) - chunk.rfind("\n") + indent
+            cur_col = len(chunk) - chunk.rfind("\n")
         else:
             cur_col += len(chunk)
         i = upto
+
+    def flush_literal() -> None:
+        items.extend(("lit", piece) for piece in _line_tokens("".join(lit)))
+        lit.clear()
 
     while i < n:
         j = i
@@ -281,9 +368,7 @@ def scan_template(text: str, line: int, col: int,
         start_rng = (cur_line, cur_col, cur_line, cur_col + 2)
         if close < 0:
             raise HCLError("Unterminated template string", "No closing marker was found for the string.", start_rng)
-        if lit:
-            items.append(("lit", "".join(lit)))
-            lit = []
+        flush_literal()
         inner = text[i + 2:close]
         inner_line, inner_col = cur_line, cur_col + 2
         strip_l = inner.startswith("~")
@@ -296,9 +381,20 @@ def scan_template(text: str, line: int, col: int,
             items.append(("interp", parse_expr(body, inner_line, body_col), strip_l, strip_r, end_rng))
             continue
         items.append(_directive(body, inner_line, body_col, strip_l, strip_r, end_rng, parse_expr))
-    if lit:
-        items.append(("lit", "".join(lit)))
+    flush_literal()
     return items
+
+
+def _line_tokens(text: str) -> list[str]:
+    """``text`` cut after every ``\n`` (only there: hclsyntax knows no other line break)."""
+    pieces = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        pieces.append(text[start:end])
+        start = end
+    return pieces
 
 
 def _directive(body: str, line: int, col: int, strip_l: bool, strip_r: bool, rng: Range,
@@ -318,10 +414,11 @@ def _directive(body: str, line: int, col: int, strip_l: bool, strip_r: bool, rng
                    "at the beginning of a %{ sequence.", rng)
 
 
-def heredoc_body(token: str, trim: bool) -> tuple[str, int, int]:
-    """The template text of a heredoc token (``<<EOT\\n...\\nEOT``), its first line offset and its indentation.
+def heredoc_body(token: str) -> tuple[str, int]:
+    """The template text of a heredoc token (``<<EOT\\n...\\nEOT``) and the offset of its first line.
 
-    Returns (text, indent, marker_len): ``indent`` is what ``<<-`` strips from every line (0 for ``<<``).
+    The text is raw, indentation included: a ``<<-`` heredoc's indentation is removed by :func:`build_template`
+    (``flush=True``), token by token, as hclsyntax does.
     """
     first_nl = token.index("\n")
     content = token[first_nl + 1:]
@@ -331,8 +428,4 @@ def heredoc_body(token: str, trim: bool) -> tuple[str, int, int]:
     text = stripped[: last_nl + 1] if last_nl >= 0 else ""
     if text.endswith("\r\n"):
         text = text[:-2] + "\n"
-    indent = 0
-    if trim:
-        widths = [len(ln) - len(ln.lstrip(" \t")) for ln in text.split("\n") if ln.strip()]
-        indent = min(widths) if widths else 0
-    return text, indent, first_nl + 1
+    return text, first_nl + 1

@@ -28,7 +28,6 @@ def test_element():
     assert call("element", ["a", "b", "c"], 1) == "b"
     assert call("element", ["a", "b", "c"], 5) == "c"
     for args, message in [
-        ((["a"], -1), "cannot use element function with a negative index"),
         (([], 0), "cannot use element function with an empty list"),
         ((CtySet(["a"], STRING), 0), "cannot read elements from set of string"),
         ((["a"], 0.5), "invalid index: value must be a whole number, between -9223372036854775808 and "
@@ -37,6 +36,19 @@ def test_element():
         with pytest.raises(FunctionError) as exc:
             call("element", *args)
         assert exc.value.message == message
+
+
+@pytest.mark.parametrize("seq", [["a", "b", "c"], CtyList(["a", "b", "c"], STRING)])
+def test_element_wraps_negative_indices_like_go_cty_1_16(seq):
+    """go-cty 1.15 made ElementFunc wrap negative indices for lists, 1.16 for tuples (``index += length``);
+    Nomad 2 links go-cty 1.16+, so ``element(l, -1)`` is the last element instead of an error."""
+    assert call("element", seq, -1) == "c"
+    assert call("element", seq, -3) == "a"
+    assert call("element", seq, -4) == "c"
+    assert call("element", seq, -7) == "c"
+    with pytest.raises(FunctionError) as exc:
+        call("element", [], -1)
+    assert exc.value.message == "cannot use element function with an empty list"
 
 
 def test_index_is_ctys_element_lookup():
@@ -55,15 +67,33 @@ def test_index_is_ctys_element_lookup():
 
 
 def test_coalesce():
-    assert call("coalesce", "", None, "b") == "b"
-    assert call("coalesce", 1, "2") == "1"
+    assert call("coalesce", None, "b") == "b"
+    assert call("coalesce", 1, "2") == "1"  # the result has the arguments' unified type
     assert call("coalesce", None, 2) == 2
+    assert call("coalesce", [1], ["a"]) == ["1"]
+    assert call("coalesce", None, [1], ["a"]) == [1]  # beside null, structural types unify to dynamic
     with pytest.raises(FunctionError) as exc:
-        call("coalesce", "", None)
-    assert exc.value.message == "no non-null, non-empty-string arguments"
+        call("coalesce", None, None)
+    assert exc.value.message == "no non-null arguments"
     with pytest.raises(FunctionError) as exc:
         call("coalesce", 1, True)
     assert exc.value.message == "all arguments must have the same type"
+    with pytest.raises(FunctionError) as exc:
+        call("coalesce")
+    assert exc.value.message == "all arguments must have the same type"
+
+
+@pytest.mark.parametrize("args, want", [
+    (("", "fallback"), ""),
+    ((None, "", "fallback"), ""),
+    ((0, 1), 0),
+    (([], ["a"]), []),
+    ((False, True), False),
+])
+def test_coalesce_skips_only_nulls_like_go_cty(args, want):
+    """go-cty's stdlib CoalesceFunc (the one Nomad links) returns the first non-null argument; only
+    Terraform's own coalesce also skips empty strings."""
+    assert call("coalesce", *args) == want
 
 
 def test_coalescelist():
@@ -152,6 +182,18 @@ def test_slice():
             call("slice", *args)
         assert exc.value.arg_index == index
         assert exc.value.detail.endswith(detail + ".")
+
+
+def test_zipmap_checks_the_lengths_before_null_keys_like_go_cty():
+    with pytest.raises(FunctionError) as exc:
+        call("zipmap", ["a", None], [1])
+    assert exc.value.message == "number of keys (2) does not match number of values (1)"
+    with pytest.raises(FunctionError) as exc:
+        call("zipmap", ["a", None], [1, 2])
+    assert exc.value.message == "keys list has null value at index 1"
+    with pytest.raises(FunctionError) as exc:  # with a list of values cty reaches AsString on the null key
+        call("zipmap", ["a", None], CtyList([1, 2]))
+    assert exc.value.message == "panic in function implementation: value is null"
 
 
 def test_zipmap():

@@ -16,6 +16,14 @@ def test_case_functions():
     assert call("upper", 42) == "42"
 
 
+def test_case_functions_use_gos_simple_case_mapping():
+    """Go's unicode.ToUpper/ToLower use the one-rune simple mappings, never SpecialCasing's multi-rune ones."""
+    assert call("upper", "\u1f80\u1fb3") == "\u1f88\u1fbc"  # not "\u1f08\u0399\u0391\u0399"
+    assert call("upper", "\u0149\ufb00") == "\u0149\ufb00"  # no simple uppercase: unchanged
+    assert call("lower", "\u0130") == "i"  # not "i\u0307"
+    assert call("lower", "\u1f88") == "\u1f80"
+
+
 def test_title_uses_go_word_separators():
     assert call("title", "hello world") == "Hello World"
     assert call("title", "hello-wORLD foo_bar") == "Hello-WORLD Foo_bar"
