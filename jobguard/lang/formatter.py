@@ -24,7 +24,7 @@ from __future__ import annotations
 from jobguard.lang.astcompare import ast_equal
 from jobguard.lang.cst import CstError, parse_cst
 from jobguard.lang.errors import PolicySyntaxError
-from jobguard.lang.lexer import tokenize
+from jobguard.lang.lexer import Tok, tokenize
 from jobguard.lang.parser import parse
 from jobguard.lang.printer import Printer, group_comments
 from jobguard.lang.tabwriter import align
@@ -53,10 +53,39 @@ def format_source(source: str, filename: str = "<policy>") -> str:
     printer = Printer(escape, group_comments(comments, tokens))
     printer.file(tree)
     out = align(printer.finish(), escape)
+    if _essential(tokenize(out)[0]) == _essential(tokens):
+        return out  # same tokens up to separators the grammar treats alike: same parse, no need to re-parse
     try:
         after = parse(out, filename)
     except PolicySyntaxError as exc:
         raise FormatError(f"formatting would make the policy invalid ({exc}); file left unchanged") from exc
     if not ast_equal(before, after):
         raise FormatError("formatting would change the policy's meaning; file left unchanged")
+    return out
+
+
+_CLOSERS = {"RBRACE", "RSQB", "RPAR"}
+
+
+def _essential(tokens: list[Tok]) -> list[tuple[str, str]]:
+    """The token stream with what formatting may legitimately change taken out: explicit and implied semicolons
+    are alike, a semicolon after ``{`` or another semicolon or before ``}`` is optional, and so is a trailing
+    comma before a closing bracket; multi-word operators compare by their words. Two sources with the same
+    essential tokens parse to the same tree."""
+    out: list[tuple[str, str]] = []
+    for t in tokens:
+        kind = t.type
+        if kind == "$END":
+            break
+        if kind == "SEMI":
+            if out and out[-1][0] not in ("SEMI", "LBRACE"):
+                out.append(("SEMI", ";"))
+            continue
+        if kind in _CLOSERS:
+            while out and out[-1][0] in ("SEMI", "COMMA"):
+                out.pop()
+        value = t.text if kind in ("IDENT", "INT", "FLOAT", "STRING") else " ".join(t.text.split())
+        out.append((kind, value))
+    while out and out[-1][0] == "SEMI":
+        out.pop()
     return out
