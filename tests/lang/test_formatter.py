@@ -243,3 +243,21 @@ def test_operator_at_line_start_moves_to_the_end_of_the_previous_line():
 
 def test_crlf_line_endings_become_newlines():
     check("a = 1\r\nb = {\r\n  \"k\": 2,\r\n}\r\n", 'a = 1\nb = {\n→"k": 2,\n}\n')
+
+
+def test_trailing_comma_on_one_line_is_dropped():
+    check("x = [1, 2,]\ny = f(a, b,)\n", "x = [1, 2]\ny = f(a, b)\n")
+
+
+def test_map_literal_as_a_quantifier_body():
+    check('m = map vs as _, v {\n  {\n    "a": v.a,\n    "bbb": v.b,\n  }\n}\n',
+          'm = map vs as _, v {\n→{\n→→"a":   v.a,\n→→"bbb": v.b,\n→}\n}\n')
+
+
+def test_comments_after_an_opening_brace_and_a_closing_brace():
+    check("r = rule { // why\n  a\n}\nif a { // c\n  b = 1\n} // end\n",
+          "r = rule { // why\n→a\n}\nif a { // c\n→b = 1\n} // end\n")
+
+
+def test_block_comment_between_parameters_moves_before_the_comma():
+    check("f = func(a, /* c */ b) { return a }\n", "f = func(a /* c */, b) { return a }\n")
