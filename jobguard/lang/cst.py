@@ -10,6 +10,9 @@ source that ``parser.parse`` accepted, so it reports no errors of its own beyond
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from jobguard.lang.lexer import Tok
 
 # Binary operator precedence, lowest first (grammar.lark): or xor < and < comparisons < else < + - < * / %
@@ -39,15 +42,19 @@ def tok_pos(t: Tok) -> tuple[int, int, int]:
 
 
 class Node:
-    """Base: ``first``/``last`` are the node's first and last tokens."""
+    """Base: ``first``/``last`` are the node's first and last tokens, found through the fields named in ``_span``
+    (a field holds a token or a node)."""
 
     __slots__ = ()
+    _span: ClassVar[tuple[str, str]] = ("", "")
 
     def first(self) -> Tok:
-        raise NotImplementedError
+        v = getattr(self, self._span[0])
+        return v if isinstance(v, Tok) else v.first()
 
     def last(self) -> Tok:
-        raise NotImplementedError
+        v = getattr(self, self._span[1])
+        return v if isinstance(v, Tok) else v.last()
 
     @property
     def line(self) -> int:
@@ -62,226 +69,156 @@ class Node:
 
 
 # -- expressions --------------------------------------------------------------------------------------------------
+@dataclass(slots=True, eq=False)
 class Leaf(Node):
     """Identifier or literal."""
 
-    __slots__ = ("tok",)
-
-    def __init__(self, tok: Tok):
-        self.tok = tok
-
-    def first(self):
-        return self.tok
-
-    last = first
+    _span: ClassVar[tuple[str, str]] = ("tok", "tok")
+    tok: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Binary(Node):
-    __slots__ = ("x", "op", "y")
-
-    def __init__(self, x: Node, op: Tok, y: Node):
-        self.x, self.op, self.y = x, op, y
-
-    def first(self):
-        return self.x.first()
-
-    def last(self):
-        return self.y.last()
+    _span: ClassVar[tuple[str, str]] = ("x", "y")
+    x: Node
+    op: Tok
+    y: Node
 
 
+@dataclass(slots=True, eq=False)
 class Postfix(Node):
     """``x is empty``, ``x is not defined``, ..."""
 
-    __slots__ = ("x", "op")
-
-    def __init__(self, x: Node, op: Tok):
-        self.x, self.op = x, op
-
-    def first(self):
-        return self.x.first()
-
-    def last(self):
-        return self.op
+    _span: ClassVar[tuple[str, str]] = ("x", "op")
+    x: Node
+    op: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Unary(Node):
-    __slots__ = ("op", "x")
-
-    def __init__(self, op: Tok, x: Node):
-        self.op, self.x = op, x
-
-    def first(self):
-        return self.op
-
-    def last(self):
-        return self.x.last()
+    _span: ClassVar[tuple[str, str]] = ("op", "x")
+    op: Tok
+    x: Node
 
 
+@dataclass(slots=True, eq=False)
 class Paren(Node):
-    __slots__ = ("lparen", "x", "rparen")
-
-    def __init__(self, lparen: Tok, x: Node, rparen: Tok):
-        self.lparen, self.x, self.rparen = lparen, x, rparen
-
-    def first(self):
-        return self.lparen
-
-    def last(self):
-        return self.rparen
+    _span: ClassVar[tuple[str, str]] = ("lparen", "rparen")
+    lparen: Tok
+    x: Node
+    rparen: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Selector(Node):
-    __slots__ = ("x", "dot", "name")
-
-    def __init__(self, x: Node, dot: Tok, name: Tok):
-        self.x, self.dot, self.name = x, dot, name
-
-    def first(self):
-        return self.x.first()
-
-    def last(self):
-        return self.name
+    _span: ClassVar[tuple[str, str]] = ("x", "name")
+    x: Node
+    dot: Tok
+    name: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Index(Node):
-    __slots__ = ("x", "lbrack", "index", "rbrack")
-
-    def __init__(self, x: Node, lbrack: Tok, index: Node, rbrack: Tok):
-        self.x, self.lbrack, self.index, self.rbrack = x, lbrack, index, rbrack
-
-    def first(self):
-        return self.x.first()
-
-    def last(self):
-        return self.rbrack
+    _span: ClassVar[tuple[str, str]] = ("x", "rbrack")
+    x: Node
+    lbrack: Tok
+    index: Node
+    rbrack: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Slice(Node):
-    __slots__ = ("x", "lbrack", "low", "high", "rbrack")
-
-    def __init__(self, x: Node, lbrack: Tok, low: Node | None, high: Node | None, rbrack: Tok):
-        self.x, self.lbrack, self.low, self.high, self.rbrack = x, lbrack, low, high, rbrack
-
-    def first(self):
-        return self.x.first()
-
-    def last(self):
-        return self.rbrack
+    _span: ClassVar[tuple[str, str]] = ("x", "rbrack")
+    x: Node
+    lbrack: Tok
+    low: Node | None
+    high: Node | None
+    rbrack: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Call(Node):
-    __slots__ = ("fun", "lparen", "args", "rparen")
-
-    def __init__(self, fun: Node, lparen: Tok, args: list[Node], rparen: Tok):
-        self.fun, self.lparen, self.args, self.rparen = fun, lparen, args, rparen
-
-    def first(self):
-        return self.fun.first()
-
-    def last(self):
-        return self.rparen
+    _span: ClassVar[tuple[str, str]] = ("fun", "rparen")
+    fun: Node
+    lparen: Tok
+    args: list[Node]
+    rparen: Tok
 
 
+@dataclass(slots=True, eq=False)
 class ListLit(Node):
-    __slots__ = ("lbrack", "elts", "rbrack")
-
-    def __init__(self, lbrack: Tok, elts: list[Node], rbrack: Tok):
-        self.lbrack, self.elts, self.rbrack = lbrack, elts, rbrack
-
-    def first(self):
-        return self.lbrack
-
-    def last(self):
-        return self.rbrack
+    _span: ClassVar[tuple[str, str]] = ("lbrack", "rbrack")
+    lbrack: Tok
+    elts: list[Node]
+    rbrack: Tok
 
 
+@dataclass(slots=True, eq=False)
 class KeyValue(Node):
-    __slots__ = ("key", "colon", "value")
-
-    def __init__(self, key: Node, colon: Tok, value: Node):
-        self.key, self.colon, self.value = key, colon, value
-
-    def first(self):
-        return self.key.first()
-
-    def last(self):
-        return self.value.last()
+    _span: ClassVar[tuple[str, str]] = ("key", "value")
+    key: Node
+    colon: Tok
+    value: Node
 
 
+@dataclass(slots=True, eq=False)
 class MapLit(Node):
-    __slots__ = ("lbrace", "elts", "rbrace")
-
-    def __init__(self, lbrace: Tok, elts: list[KeyValue], rbrace: Tok):
-        self.lbrace, self.elts, self.rbrace = lbrace, elts, rbrace
-
-    def first(self):
-        return self.lbrace
-
-    def last(self):
-        return self.rbrace
+    _span: ClassVar[tuple[str, str]] = ("lbrace", "rbrace")
+    lbrace: Tok
+    elts: list[KeyValue]
+    rbrace: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Block(Node):
-    __slots__ = ("lbrace", "stmts", "rbrace")
-
-    def __init__(self, lbrace: Tok, stmts: list[Node], rbrace: Tok):
-        self.lbrace, self.stmts, self.rbrace = lbrace, stmts, rbrace
-
-    def first(self):
-        return self.lbrace
-
-    def last(self):
-        return self.rbrace
+    _span: ClassVar[tuple[str, str]] = ("lbrace", "rbrace")
+    lbrace: Tok
+    stmts: list[Node]
+    rbrace: Tok
 
 
+@dataclass(slots=True, eq=False)
 class FuncLit(Node):
-    __slots__ = ("func", "lparen", "params", "rparen", "body")
-
-    def __init__(self, func: Tok, lparen: Tok, params: list[Tok], rparen: Tok, body: Block):
-        self.func, self.lparen, self.params, self.rparen, self.body = func, lparen, params, rparen, body
-
-    def first(self):
-        return self.func
-
-    def last(self):
-        return self.body.rbrace
+    _span: ClassVar[tuple[str, str]] = ("func", "body")
+    func: Tok
+    lparen: Tok
+    params: list[Tok]
+    rparen: Tok
+    body: Block
 
 
+@dataclass(slots=True, eq=False)
 class RuleLit(Node):
-    __slots__ = ("rule", "when", "cond", "lbrace", "body", "rbrace")
-
-    def __init__(self, rule: Tok, when: Tok | None, cond: Node | None, lbrace: Tok, body: Node, rbrace: Tok):
-        self.rule, self.when, self.cond, self.lbrace, self.body, self.rbrace = rule, when, cond, lbrace, body, rbrace
-
-    def first(self):
-        return self.rule
-
-    def last(self):
-        return self.rbrace
+    _span: ClassVar[tuple[str, str]] = ("rule", "rbrace")
+    rule: Tok
+    when: Tok | None
+    cond: Node | None
+    lbrace: Tok
+    body: Node
+    rbrace: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Quantifier(Node):
     """``all|any|filter|map COLLECTION as NAMES { BODY }``."""
 
-    __slots__ = ("kw", "coll", "as_", "names", "lbrace", "body", "rbrace")
-
-    def __init__(self, kw: Tok, coll: Node, as_: Tok, names: list[Tok], lbrace: Tok, body: Node, rbrace: Tok):
-        self.kw, self.coll, self.as_, self.names = kw, coll, as_, names
-        self.lbrace, self.body, self.rbrace = lbrace, body, rbrace
-
-    def first(self):
-        return self.kw
-
-    def last(self):
-        return self.rbrace
+    _span: ClassVar[tuple[str, str]] = ("kw", "rbrace")
+    kw: Tok
+    coll: Node
+    as_: Tok
+    names: list[Tok]
+    lbrace: Tok
+    body: Node
+    rbrace: Tok
 
 
 # -- statements ---------------------------------------------------------------------------------------------------
+@dataclass(slots=True, eq=False)
 class Import(Node):
-    __slots__ = ("kw", "path", "as_", "alias")
-
-    def __init__(self, kw: Tok, path: Tok, as_: Tok | None, alias: Tok | None):
-        self.kw, self.path, self.as_, self.alias = kw, path, as_, alias
+    kw: Tok
+    path: Tok
+    as_: Tok | None
+    alias: Tok | None
 
     def first(self):
         return self.kw
@@ -290,11 +227,12 @@ class Import(Node):
         return self.alias or self.path
 
 
+@dataclass(slots=True, eq=False)
 class Param(Node):
-    __slots__ = ("kw", "name", "default", "value")
-
-    def __init__(self, kw: Tok, name: Tok, default: Tok | None, value: Node | None):
-        self.kw, self.name, self.default, self.value = kw, name, default, value
+    kw: Tok
+    name: Tok
+    default: Tok | None
+    value: Node | None
 
     def first(self):
         return self.kw
@@ -303,51 +241,38 @@ class Param(Node):
         return self.value.last() if self.value is not None else self.name
 
 
+@dataclass(slots=True, eq=False)
 class FuncDecl(Node):
-    __slots__ = ("func", "name", "lparen", "params", "rparen", "body")
-
-    def __init__(self, func: Tok, name: Tok, lparen: Tok, params: list[Tok], rparen: Tok, body: Block):
-        self.func, self.name, self.lparen = func, name, lparen
-        self.params, self.rparen, self.body = params, rparen, body
-
-    def first(self):
-        return self.func
-
-    def last(self):
-        return self.body.rbrace
+    _span: ClassVar[tuple[str, str]] = ("func", "body")
+    func: Tok
+    name: Tok
+    lparen: Tok
+    params: list[Tok]
+    rparen: Tok
+    body: Block
 
 
+@dataclass(slots=True, eq=False)
 class Assign(Node):
-    __slots__ = ("lhs", "op", "rhs")
-
-    def __init__(self, lhs: Node, op: Tok, rhs: Node):
-        self.lhs, self.op, self.rhs = lhs, op, rhs
-
-    def first(self):
-        return self.lhs.first()
-
-    def last(self):
-        return self.rhs.last()
+    _span: ClassVar[tuple[str, str]] = ("lhs", "rhs")
+    lhs: Node
+    op: Tok
+    rhs: Node
 
 
+@dataclass(slots=True, eq=False)
 class ExprStmt(Node):
-    __slots__ = ("x",)
-
-    def __init__(self, x: Node):
-        self.x = x
-
-    def first(self):
-        return self.x.first()
-
-    def last(self):
-        return self.x.last()
+    _span: ClassVar[tuple[str, str]] = ("x", "x")
+    x: Node
 
 
+@dataclass(slots=True, eq=False)
 class If(Node):
-    __slots__ = ("kw", "cond", "body", "else_", "orelse")
-
-    def __init__(self, kw: Tok, cond: Node, body: Block, else_: Tok | None, orelse: Node | None):
-        self.kw, self.cond, self.body, self.else_, self.orelse = kw, cond, body, else_, orelse
+    kw: Tok
+    cond: Node
+    body: Block
+    else_: Tok | None
+    orelse: Node | None
 
     def first(self):
         return self.kw
@@ -356,26 +281,24 @@ class If(Node):
         return self.orelse.last() if self.orelse is not None else self.body.rbrace
 
 
+@dataclass(slots=True, eq=False)
 class For(Node):
-    __slots__ = ("kw", "coll", "as_", "names", "body")
-
-    def __init__(self, kw: Tok, coll: Node, as_: Tok, names: list[Tok], body: Block):
-        self.kw, self.coll, self.as_, self.names, self.body = kw, coll, as_, names, body
-
-    def first(self):
-        return self.kw
-
-    def last(self):
-        return self.body.rbrace
+    _span: ClassVar[tuple[str, str]] = ("kw", "body")
+    kw: Tok
+    coll: Node
+    as_: Tok
+    names: list[Tok]
+    body: Block
 
 
+@dataclass(slots=True, eq=False)
 class Clause(Node):
     """``when A, B:`` (or ``else:`` when ``exprs`` is empty) and its statements."""
 
-    __slots__ = ("kw", "exprs", "colon", "stmts")
-
-    def __init__(self, kw: Tok, exprs: list[Node], colon: Tok, stmts: list[Node]):
-        self.kw, self.exprs, self.colon, self.stmts = kw, exprs, colon, stmts
+    kw: Tok
+    exprs: list[Node]
+    colon: Tok
+    stmts: list[Node]
 
     def first(self):
         return self.kw
@@ -384,44 +307,29 @@ class Clause(Node):
         return self.stmts[-1].last() if self.stmts else self.colon
 
 
+@dataclass(slots=True, eq=False)
 class Case(Node):
-    __slots__ = ("kw", "subject", "lbrace", "clauses", "rbrace")
-
-    def __init__(self, kw: Tok, subject: Node | None, lbrace: Tok, clauses: list[Clause], rbrace: Tok):
-        self.kw, self.subject, self.lbrace, self.clauses, self.rbrace = kw, subject, lbrace, clauses, rbrace
-
-    def first(self):
-        return self.kw
-
-    def last(self):
-        return self.rbrace
+    _span: ClassVar[tuple[str, str]] = ("kw", "rbrace")
+    kw: Tok
+    subject: Node | None
+    lbrace: Tok
+    clauses: list[Clause]
+    rbrace: Tok
 
 
+@dataclass(slots=True, eq=False)
 class Return(Node):
-    __slots__ = ("kw", "x")
-
-    def __init__(self, kw: Tok, x: Node):
-        self.kw, self.x = kw, x
-
-    def first(self):
-        return self.kw
-
-    def last(self):
-        return self.x.last()
+    _span: ClassVar[tuple[str, str]] = ("kw", "x")
+    kw: Tok
+    x: Node
 
 
+@dataclass(slots=True, eq=False)
 class Branch(Node):
     """``break`` or ``continue``."""
 
-    __slots__ = ("kw",)
-
-    def __init__(self, kw: Tok):
-        self.kw = kw
-
-    def first(self):
-        return self.kw
-
-    last = first
+    _span: ClassVar[tuple[str, str]] = ("kw", "kw")
+    kw: Tok
 
 
 # -- parser -------------------------------------------------------------------------------------------------------

@@ -548,14 +548,7 @@ class Printer:
             self.ws(BLANK)
             self.expr_body(x.lbrace, x.body, x.rbrace, flat=True)
         elif t is c.Quantifier:
-            self.tok(x.kw)
-            self.ws(BLANK)
-            self.expr(x.coll)
-            self.ws(BLANK)
-            self.tok(x.as_)
-            self.ws(BLANK)
-            self.names(x.names)
-            self.ws(BLANK)
+            self.iteration(x.kw, x.coll, x.as_, x.names)
             self.expr_body(x.lbrace, x.body, x.rbrace, flat=False)
         else:  # pragma: no cover - every expression node is handled above
             raise TypeError(f"cannot print {t.__name__}")
@@ -659,12 +652,26 @@ class Printer:
             self.tok(rbrace)
         self.level = saved_level
 
-    def names(self, names: list[Tok]) -> None:
+    def spaced(self, *parts: Tok | c.Node) -> None:
+        """Tokens and expressions separated by one blank (``import "x" as y``, ``param p default v``)."""
+        for i, part in enumerate(parts):
+            if i:
+                self.ws(BLANK)
+            if isinstance(part, Tok):
+                self.tok(part, part.type == "STRING")
+            else:
+                self.expr(part)
+
+    def iteration(self, kw: Tok, coll: c.Node, as_: Tok, names: list[Tok]) -> None:
+        """``for``/quantifier head: ``KW COLLECTION as NAME[, NAME] `` (the body follows)."""
+        self.spaced(kw, coll, as_)
+        self.ws(BLANK)
         for i, t in enumerate(names):
             if i:
                 self.token(",", "COMMA")
                 self.ws(BLANK)
             self.tok(t)
+        self.ws(BLANK)
 
     def expr_list(self, prev: Pos | None, items: list, depth: int, mode: int, next_: Pos | None) -> None:
         """A comma-separated list that keeps the source's line breaks between elements; map entries alone on
@@ -868,14 +875,7 @@ class Printer:
                 else:
                     self.block(s.orelse, 1)
         elif t is c.For:
-            self.tok(s.kw)
-            self.ws(BLANK)
-            self.expr(s.coll)
-            self.ws(BLANK)
-            self.tok(s.as_)
-            self.ws(BLANK)
-            self.names(s.names)
-            self.ws(BLANK)
+            self.iteration(s.kw, s.coll, s.as_, s.names)
             self.block(s.body, 1)
         elif t is c.Case:
             # Unlike Go's switch, Sentinel writes a blank on each side of the subject even when there is none
@@ -896,23 +896,9 @@ class Printer:
             self.linebreak(s.rbrace.line, 1, IGNORE, True)
             self.tok(s.rbrace)
         elif t is c.Import:
-            self.tok(s.kw)
-            self.ws(BLANK)
-            self.tok(s.path, True)
-            if s.alias is not None:
-                self.ws(BLANK)
-                self.tok(s.as_)
-                self.ws(BLANK)
-                self.tok(s.alias)
+            self.spaced(s.kw, s.path, *((s.as_, s.alias) if s.alias is not None else ()))
         elif t is c.Param:
-            self.tok(s.kw)
-            self.ws(BLANK)
-            self.tok(s.name)
-            if s.value is not None:
-                self.ws(BLANK)
-                self.tok(s.default)
-                self.ws(BLANK)
-                self.expr(s.value)
+            self.spaced(s.kw, s.name, *((s.default, s.value) if s.value is not None else ()))
         elif t is c.FuncDecl:
             self.tok(s.func)
             self.ws(BLANK)
