@@ -53,7 +53,7 @@ def format_source(source: str, filename: str = "<policy>") -> str:
     printer = Printer(escape, group_comments(comments, tokens))
     printer.file(tree)
     out = align(printer.finish(), escape)
-    if _essential(tokenize(out)[0]) == _essential(tokens):
+    if out == source or _essential(tokenize(out)[0]) == _essential(tokens):
         return out  # same tokens up to separators the grammar treats alike: same parse, no need to re-parse
     try:
         after = parse(out, filename)

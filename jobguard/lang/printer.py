@@ -26,6 +26,7 @@ Sizes of keys and one-line bodies are measured by printing the node alone (``nod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from jobguard.lang import cst as c
@@ -60,6 +61,7 @@ _ENDS_STATEMENT = {
 
 Pos = tuple  # (offset, line, column)
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
 _STATEMENTS = (c.Assign, c.ExprStmt, c.Return, c.Branch, c.If, c.For, c.Case, c.Import, c.Param, c.FuncDecl)
 
 
@@ -200,7 +202,7 @@ class Printer:
 
     def _measure(self, s: str) -> None:
         self.size += len(s.encode())
-        if self.size > self.limit or any(ch < " " for ch in s):
+        if self.size > self.limit or _CONTROL.search(s):
             raise _DoesNotFit
 
     def _write_string(self, pos: Pos | None, s: str, is_lit: bool) -> None:
@@ -467,6 +469,10 @@ class Printer:
     def node_size(self, node: c.Node, max_size: int) -> int:
         """Printed size of ``node`` alone (comments aside) if it fits on one line within ``max_size`` bytes, else
         ``max_size + 1`` (go/printer's nodeSize). Cached per node."""
+        if type(node) is c.Leaf:  # the common case (map keys): the token is printed as written
+            text = node.tok.text
+            n = len(text.encode())
+            return max_size + 1 if n > max_size or _CONTROL.search(text) else n
         key = id(node)
         size = self.sizes.get(key)
         if size is not None:
