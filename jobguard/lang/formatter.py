@@ -1,168 +1,91 @@
-"""``jobguard fmt``: canonical layout for policies.
+"""``jobguard fmt``: the layout ``sentinel fmt`` writes.
 
-Why token-based and not an AST pretty-printer: it keeps every comment where the author put it and it keeps the
-line structure, and the line structure is what Sentinel's semicolon insertion depends on. So formatting can
-never change meaning: the token sequence (with inserted semicolons) is identical before and after, which
-:func:`format_source` checks before returning. What changes: indentation (two spaces per open bracket, ``when``
-clauses at the ``case`` level, one extra level for continued expressions), spacing around operators and
-punctuation, at most one blank line in a row, no trailing whitespace, one final newline.
+Sentinel's formatter is HashiCorp's fork of Go's printer, so a policy formatted by it looks like gofmt output: tab
+indentation, one space around binary operators, the line structure of the source kept (at most one blank line in a
+row), trailing commas before a closing bracket on its own line, values of consecutive ``key: value`` map entries
+aligned in a column, trailing comments of consecutive lines aligned, comments kept where they are. Policy
+libraries check their files with ``sentinel fmt -check`` in CI; ``jobguard fmt --check`` must accept exactly the
+same files and ``jobguard fmt`` must leave them byte-identical.
+
+The work is split the way go/printer splits it:
+
+* ``cst.py`` re-reads the tokens into a tree that keeps every token's position (the layout decisions depend on
+  which line things started on);
+* ``printer.py`` walks that tree and emits tokens, whitespace commands and comments, deciding line breaks,
+  indentation and alignment cells;
+* ``tabwriter.py`` turns the cells into aligned text and trims trailing whitespace.
+
+Formatting never changes meaning: the result must parse to the same AST as the input (``astcompare.py``), which
+:func:`format_source` checks before returning.
 """
 
 from __future__ import annotations
 
-from jobguard.lang.lexer import Comment, Tok, tokenize
+from jobguard.lang.astcompare import ast_equal
+from jobguard.lang.cst import CstError, parse_cst
+from jobguard.lang.errors import PolicySyntaxError
+from jobguard.lang.lexer import Tok, tokenize
 from jobguard.lang.parser import parse
+from jobguard.lang.printer import Printer, group_comments
+from jobguard.lang.tabwriter import align
 
-INDENT = "  "
-
-_OPEN = {"LPAR", "LSQB", "LBRACE"}
-_CLOSE = {"RPAR", "RSQB", "RBRACE"}
-# tokens after which a following -, +, ! is unary
-_BEFORE_UNARY = {
-    "LPAR", "LSQB", "LBRACE", "COMMA", "COLON", "ASSIGN", "ADD_ASSIGN", "SUB_ASSIGN", "MUL_ASSIGN", "QUO_ASSIGN",
-    "REM_ASSIGN", "EQL", "NEQ", "LEQ", "GEQ", "LSS", "GTR", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "BANG",
-    "AND", "OR", "XOR", "NOT", "IS", "IS_NOT", "IN", "NOT_IN", "CONTAINS", "NOT_CONTAINS", "MATCHES",
-    "NOT_MATCHES", "ELSE", "RETURN", "IF", "FOR", "WHEN", "CASE", "DEFAULT", "ALL", "ANY", "FILTER", "MAP",
-    "SEMI", "RULE",
-}
-_CALLABLE_END = {"IDENT", "RPAR", "RSQB", "STRING", "RBRACE"}
-_ENDS_STATEMENT = {"IDENT", "INT", "FLOAT", "STRING", "RPAR", "RSQB", "RBRACE", "BREAK", "CONTINUE",
-                   "IS_EMPTY", "IS_NOT_EMPTY", "IS_DEFINED", "IS_NOT_DEFINED"}
+# Characters that mark literal text for the tabwriter; the first one absent from the source is used.
+_ESCAPES = ("\uffff", "\ufffe", "\x00", "\x01", "\x02")
 
 
 class FormatError(Exception):
-    """Formatting would change the token stream (a bug guard; never expected)."""
-
-
-# a "{" after one of these starts a map literal (else it opens a block: rule, func, if, for, quantifier, case)
-_MAP_PREV = (_BEFORE_UNARY - {"RULE", "CASE", "ELSE", "SEMI"}) | {"RETURN", "DEFAULT"}
-
-
-def _space(prev: Tok | None, prev2: Tok | None, tok: Tok, brackets: list[str]) -> str:
-    if prev is None:
-        return ""
-    p, t = prev.type, tok.type
-    if p == "LBRACE" and brackets and brackets[-1] == "m":
-        return ""
-    if t == "RBRACE" and brackets and brackets[-1] == "m":
-        return ""
-    if t in ("RPAR", "RSQB", "COMMA", "DOT") or p == "DOT":
-        return ""
-    if t == "SEMI":
-        return ""
-    if p in ("LPAR", "LSQB"):
-        return ""
-    if t == "COLON":
-        return ""
-    if p == "COLON":
-        return "" if brackets and brackets[-1] == "[" else " "
-    if t == "RBRACE":
-        return "" if p == "LBRACE" else " "
-    if t == "LPAR":
-        return "" if p in _CALLABLE_END or p == "FUNC" else " "
-    if t == "LSQB":
-        return "" if p in _CALLABLE_END else " "
-    if p in ("MINUS", "PLUS", "BANG") and (prev2 is None or prev2.type in _BEFORE_UNARY):
-        return ""
-    return " "
+    """Formatting would change the policy's meaning (a bug guard; never expected)."""
 
 
 def format_source(source: str, filename: str = "<policy>") -> str:
     """The formatted text. Raises PolicySyntaxError for a policy that does not parse (nothing is formatted)."""
-    parse(source, filename)
+    before = parse(source, filename)
     tokens, comments = tokenize(source)
-    out = _layout(source, tokens, comments)
-    _check_same_tokens(tokens, tokenize(out)[0])
+    if len(tokens) == 1 and not comments:  # only $END: nothing but whitespace
+        return ""
+    escape = next((e for e in _ESCAPES if e not in source), None)
+    if escape is None:  # pragma: no cover - a policy holding all of these characters
+        raise FormatError("the policy contains every character the formatter uses internally; file left unchanged")
+    try:
+        tree = parse_cst(tokens)
+    except CstError as exc:  # pragma: no cover - the source parsed, so its tokens have the grammar's shape
+        raise FormatError(f"cannot read the policy's structure ({exc}); file left unchanged") from exc
+    printer = Printer(escape, group_comments(comments, tokens))
+    printer.file(tree)
+    out = align(printer.finish(), escape)
+    if out == source or _essential(tokenize(out)[0]) == _essential(tokens):
+        return out  # same tokens up to separators the grammar treats alike: same parse, no need to re-parse
+    try:
+        after = parse(out, filename)
+    except PolicySyntaxError as exc:
+        raise FormatError(f"formatting would make the policy invalid ({exc}); file left unchanged") from exc
+    if not ast_equal(before, after):
+        raise FormatError("formatting would change the policy's meaning; file left unchanged")
     return out
 
 
-def _layout(source: str, tokens: list[Tok], comments: list[Comment]) -> str:
-    items: list[Tok | Comment] = [t for t in tokens if not (t.type == "SEMI" and t.implied) and t.type != "$END"]
-    items += comments
-    items.sort(key=lambda x: x.pos)
+_CLOSERS = {"RBRACE", "RSQB", "RPAR"}
 
-    parts: list[str] = []
-    brackets: list[str] = []   # open bracket characters
-    case_braces: list[bool] = []  # for each open "{": does it belong to a case statement?
-    pending_case = False
-    prev: Tok | None = None
-    prev2: Tok | None = None
-    last_end = 0
 
-    for item in items:
-        gap = source[last_end:item.pos]
-        newlines = gap.count("\n")
-        if parts and newlines:
-            parts.append("\n" * min(newlines, 2))
-        at_line_start = not parts or newlines > 0
-        if at_line_start:
-            parts.append(_indent(item, brackets, case_braces, prev, source))
-        elif isinstance(item, Comment):
-            parts.append(" ")
-        else:
-            parts.append(_space(prev, prev2, item, brackets))
-        if isinstance(item, Comment):
-            parts.append(item.text.rstrip() if "\n" not in item.text else item.text)
-            last_end = item.pos + len(item.text)
+def _essential(tokens: list[Tok]) -> list[tuple[str, str]]:
+    """The token stream with what formatting may legitimately change taken out: explicit and implied semicolons
+    are alike, a semicolon after ``{`` or another semicolon or before ``}`` is optional, and so is a trailing
+    comma before a closing bracket; multi-word operators compare by their words. Two sources with the same
+    essential tokens parse to the same tree."""
+    out: list[tuple[str, str]] = []
+    for t in tokens:
+        kind = t.type
+        if kind == "$END":
+            break
+        if kind == "SEMI":
+            if out and out[-1][0] not in ("SEMI", "LBRACE"):
+                out.append(("SEMI", ";"))
             continue
-        parts.append(item.text)
-        last_end = item.pos + len(item.text)
-        t = item.type
-        if t == "CASE":
-            pending_case = True
-        if t in _OPEN:
-            is_map = t == "LBRACE" and (prev is None or prev.type in _MAP_PREV)
-            brackets.append("m" if is_map else {"LPAR": "(", "LSQB": "[", "LBRACE": "{"}[t])
-            if t == "LBRACE":
-                case_braces.append(pending_case)
-                pending_case = False
-        elif t in _CLOSE and brackets and brackets.pop() in "{m" and case_braces:
-            case_braces.pop()
-        prev2, prev = prev, item
-    text = "".join(parts)
-    lines = [line.rstrip() for line in text.split("\n")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return "\n".join(lines) + "\n" if lines else ""
-
-
-def _indent(item, brackets: list[str], case_braces: list[bool], prev: Tok | None, source: str) -> str:
-    depth = len(brackets)
-    if isinstance(item, Tok):
-        if item.type in _CLOSE:
-            depth -= 1
-        elif (_in_case(brackets, case_braces)
-              and not (item.type == "WHEN" or (item.type == "ELSE" and _next_is_colon(source, item)))):
-            depth += 1
-        if _continues(prev, brackets):
-            depth += 1
-    elif _in_case(brackets, case_braces):
-        depth += 1
-    return INDENT * max(depth, 0)
-
-
-def _in_case(brackets: list[str], case_braces: list[bool]) -> bool:
-    """Directly inside a ``case { ... }`` body (where ``when`` clauses sit at the brace's level)."""
-    return bool(case_braces) and case_braces[-1] and bool(brackets) and brackets[-1] == "{"
-
-
-
-def _next_is_colon(source: str, item: Tok) -> bool:
-    return source[item.pos + len(item.text):].lstrip(" \t").startswith(":")
-
-
-def _continues(prev: Tok | None, brackets: list[str]) -> bool:
-    """A line that continues the previous line's expression (no statement ended there)."""
-    if prev is None or (brackets and brackets[-1] not in "{m"):
-        return False
-    return prev.type not in _ENDS_STATEMENT and prev.type not in ("LBRACE", "SEMI", "COLON", "COMMA", "LPAR",
-                                                                  "LSQB")
-
-
-def _check_same_tokens(before: list[Tok], after: list[Tok]) -> None:
-    a = [(t.type, t.value) for t in before]
-    b = [(t.type, t.value) for t in after]
-    if a != b:
-        raise FormatError("formatting would change the policy's tokens; file left unchanged")
+        if kind in _CLOSERS:
+            while out and out[-1][0] in ("SEMI", "COMMA"):
+                out.pop()
+        value = t.text if kind in ("IDENT", "INT", "FLOAT", "STRING") else " ".join(t.text.split())
+        out.append((kind, value))
+    while out and out[-1][0] == "SEMI":
+        out.pop()
+    return out
