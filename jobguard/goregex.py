@@ -24,7 +24,7 @@ from typing import Any
 
 import re2
 
-__all__ = ["GoRegex", "GoRegexError", "compile_go", "utf8"]
+__all__ = ["GoRegex", "GoRegexError", "compile_go", "quote_meta", "utf8"]
 
 MAX_MEM = 8 << 20  # RE2's default program/DFA budget per pattern; Go accepts patterns this large (e.g. \pL{100})
 _CACHE_SIZE = 64
@@ -122,6 +122,13 @@ class GoRegex:
     def fullmatch(self, text: str) -> Any:
         return self._regexp.fullmatch(_valid_text(text))
 
+    def sub(self, repl: Any, text: str, count: int = 0) -> str:
+        """Replace matches with ``repl(match)`` (a function) or a fixed string (no template expansion)."""
+        if not callable(repl):
+            fixed = repl
+            repl = lambda m: fixed  # noqa: E731 - the wrapper would expand "\1" in a string
+        return self._regexp.sub(repl, _valid_text(text), count)
+
     def finditer(self, text: str) -> Iterator[Any]:
         """Successive non-overlapping matches, as Go's ``FindAllStringIndex`` walks them (an empty match right
         after a previous match is reported; callers that follow Go's ``ReplaceAll`` skip it)."""
@@ -155,6 +162,14 @@ def compile_go(pattern: str) -> GoRegex:
     except re2.error as exc:
         raise _go_error(exc, pattern) from None
     return regex
+
+
+def quote_meta(text: str) -> str:
+    """``text`` as a pattern that matches it literally (Go's ``regexp.QuoteMeta``)."""
+    return "".join("\\" + c if c in _META else c for c in text)
+
+
+_META = frozenset("\\.+*?()|[]{}^$")
 
 
 def _go_error(exc: Exception, pattern: str) -> GoRegexError:
