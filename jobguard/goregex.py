@@ -68,6 +68,8 @@ def _options(capture: bool) -> re2.Options:
 _CAPTURING = _options(True)
 _TEST_ONLY = _options(False)  # "is there a match?" needs no submatches: RE2 answers with its DFA alone
 _UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
+_SEEN_TEXT = 256  # subjects up to this length have their answer remembered, up to _SEEN_MAX per pattern
+_SEEN_MAX = 512
 
 
 def utf8(text: str) -> bytes:
@@ -91,19 +93,37 @@ class GoRegex:
     :meth:`search`, :meth:`match`, :meth:`fullmatch` and :meth:`finditer` give ``re``-like match objects (``group``
     by number or name, ``start``/``end``) for functions that need the matched text."""
 
-    __slots__ = ("pattern", "_test", "_full")
+    __slots__ = ("pattern", "_test", "_full", "_seen")
 
     def __init__(self, pattern: str):
         self.pattern = pattern
         self._test: Any = None
         self._full: Any = None
+        self._seen: dict[str, bool] = {}
 
     def test(self, text: str) -> bool:
-        """True if the pattern matches somewhere in ``text`` (unanchored, like Go's ``MatchString``)."""
+        """True if the pattern matches somewhere in ``text`` (unanchored, like Go's ``MatchString``).
+
+        Answers for short subjects are remembered (a few hundred per pattern): the admission path asks about the
+        same image names and keys job after job, and a call into RE2 costs several times a dict lookup."""
+        seen = self._seen.get(text)
+        if seen is not None:
+            return seen
+        found = self._search(text)
+        if len(text) <= _SEEN_TEXT:
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()
+            self._seen[text] = found
+        return found
+
+    def _search(self, text: str) -> bool:
         rx = self._test
         if rx is None:
             rx = self._test = re2._re2.RE2(utf8(self.pattern), _TEST_ONLY)
-        data = utf8(text)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = utf8(text)
         return rx.Match(_UNANCHORED, data, 0, len(data))[0][0] != -1
 
     @property

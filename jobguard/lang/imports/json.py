@@ -10,6 +10,7 @@ import json as _json
 from typing import Any
 
 from jobguard.lang.imports.module import ImportModule, require_string, type_name
+from jobguard.lang.sandbox import size_limit, text_size
 from jobguard.lang.values import UNDEFINED, SentinelObject
 
 NAME = "json"
@@ -52,6 +53,7 @@ class JSONImport(ImportModule):
     def fn_marshal(self, value: Any) -> Any:
         if value is UNDEFINED:
             return UNDEFINED
+        text_size(value, size_limit())  # a map holding one map twice, nested 40 times, is 2**40 leaves
         return _json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)
 
     def fn_valid(self, s: str) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jobguard.lang.imports.module import ImportModule, need
+from jobguard.lang.sandbox import check_size
 from jobguard.lang.values import UNDEFINED
 
 NAME = "strings"
@@ -74,6 +75,7 @@ def join(items, sep):
     need("separator", sep, str)
     for x in items:
         need("list element", x, str)
+    check_size(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0), "string length")
     return sep.join(items)
 
 
@@ -82,6 +84,9 @@ def replace(s, old, new, n):
         return UNDEFINED
     _strings(("s", s), ("old", old), ("new", new))
     count = need("n", n, int)
+    hits = len(s) + 1 if not old else s.count(old)
+    check_size(len(s) + max(len(new) - len(old), 0) * (hits if count < 0 else min(hits, count)),
+               "string length")  # before building: replacing every "a" with 1,000 characters
     return s.replace(old, new, count if count >= 0 else -1)
 
 
