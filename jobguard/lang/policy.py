@@ -173,7 +173,8 @@ class Policy:
             try:
                 value, rules = fast(globals or _EMPTY, params or _EMPTY, imports, ctx, budget)
             except Exception as exc:  # noqa: BLE001 - the closure backend below reports it with its position
-                value, failure = None, exc
+                # without its traceback: the frames would keep the failed run's values alive during the re-run
+                value, failure = None, exc.with_traceback(None)
             if value is True or value is False or value is UNDEFINED:
                 res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
                 res._rule_objs = (fast.rule_names, rules)

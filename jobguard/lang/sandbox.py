@@ -221,8 +221,8 @@ def list_bytes(n: int) -> int:
 
 
 def map_bytes(n: int) -> int:
-    """What a map literal of ``n`` entries costs."""
-    return 64 + MAP_ENTRY * n
+    """What a map literal of ``n`` entries costs (a small Python dict takes about 180 bytes)."""
+    return 136 + MAP_ENTRY * n
 
 
 def next_step_check(steps: int, budget: Budget) -> int:
@@ -318,7 +318,8 @@ def end(outer: Budget | None) -> None:
 # -- sizes of values ----------------------------------------------------------------------------------------------
 def text_size(value: Any, limit: int, budget: Budget | None = None) -> int:
     """An estimate of the length of ``value`` written as text (JSON or Sentinel's print form); raises
-    :class:`RuntimeFault` when it exceeds ``limit``, before anything is written.
+    :class:`RuntimeFault` when it exceeds ``limit``, before anything is written (and as soon as the part measured
+    so far exceeds it: a list of a million numbers is refused after the first few thousand).
 
     Each distinct list or map is measured once (sizes are remembered by identity), so a map that holds the same
     map twice, nested 40 times (2**40 leaves when written), is measured in 40 steps and refused; a list that
@@ -326,39 +327,64 @@ def text_size(value: Any, limit: int, budget: Budget | None = None) -> int:
     if type(value) is not list and type(value) is not dict:
         size = _scalar_size(value)
         if size > limit:
-            raise RuntimeFault(f"evaluation stopped: value too large to write out (more than {limit} characters)")
+            raise _too_long(limit)
         return size
     budget = budget or _state.budget
-    sizes: dict[int, int] = {}
-    stack: list[tuple[Any, bool]] = [(value, False)]
-    while stack:
-        v, children_done = stack.pop()
-        key = id(v)
-        if not children_done:
-            if key in sizes:
-                if sizes[key] < 0:
-                    raise RuntimeFault("evaluation stopped: value contains itself and cannot be written out")
-                continue
-            sizes[key] = -1  # in progress
-            stack.append((v, True))
-            for x in (v if type(v) is list else v.values()):
-                if type(x) is list or type(x) is dict:
-                    stack.append((x, False))
-            continue
+    sizes: dict[int, int] = {}  # id -> size of a measured container; -1 while on the current path
+    stack: list[list[Any]] = []  # the current path: [container, its child containers, next child, own size]
+
+    def visit(v: Any) -> None:
+        """Enter a container: measure its scalars and separators, remember its child containers."""
         total = 2
-        if type(v) is list:
-            for x in v:
-                total += 2 + (sizes[id(x)] if type(x) is list or type(x) is dict else _scalar_size(x))
-        else:
-            for k, x in v.items():
-                total += 4 + _scalar_size(k) + (sizes[id(x)] if type(x) is list or type(x) is dict
-                                                 else _scalar_size(x))
-        if total > limit:
-            raise RuntimeFault(f"evaluation stopped: value too large to write out (more than {limit} characters)")
-        sizes[key] = total
+        kids = []
+        for x in (v if type(v) is list else _flat_items(v)):
+            t = type(x)
+            if t is list or t is dict:
+                kids.append(x)
+                total += 2
+            elif t is str:
+                total += len(x) + 4
+            else:
+                total += 2 + _scalar_size(x)
+            if total > limit:
+                raise _too_long(limit)
         if budget is not None:
             budget.tick(len(v))
+        sizes[id(v)] = -1
+        stack.append([v, kids, 0, total])
+
+    visit(value)
+    while stack:
+        frame = stack[-1]
+        v, kids, i, total = frame
+        while i < len(kids):
+            size = sizes.get(id(kids[i]))
+            if size is None:  # not measured yet: measure it first (depth first, one child at a time)
+                break
+            if size < 0:  # on the current path: the value contains itself
+                raise RuntimeFault("evaluation stopped: value contains itself and cannot be written out")
+            total += size
+            if total > limit:
+                raise _too_long(limit)
+            i += 1
+        frame[2], frame[3] = i, total
+        if i < len(kids):
+            visit(kids[i])
+            continue
+        stack.pop()
+        sizes[id(v)] = total
     return sizes[id(value)]
+
+
+def _flat_items(m: dict) -> Any:
+    """A map's keys and values in one sequence (keys are scalars)."""
+    for k, x in m.items():
+        yield k
+        yield x
+
+
+def _too_long(limit: int) -> RuntimeFault:
+    return RuntimeFault(f"evaluation stopped: value too large to write out (more than {limit} characters)")
 
 
 def _scalar_size(v: Any) -> int:
@@ -366,5 +392,7 @@ def _scalar_size(v: Any) -> int:
     if t is str:
         return len(v) + 2
     if t is int:
-        return 20 if -SMALL_INT <= v <= SMALL_INT else v.bit_length() // 3 + 2
+        return len(str(v)) if -SMALL_INT <= v <= SMALL_INT else v.bit_length() // 3 + 2
+    if t is bool or v is None:
+        return 5
     return 24
