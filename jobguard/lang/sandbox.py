@@ -148,7 +148,7 @@ class Budget:
         A small result (a bool, a number within 64 bits, a string, list or map of fewer than ``FREE_RESULT``
         items) is not accounted: that is the common case (``strings.has_prefix``, ``split`` of an image name),
         and its memory is bounded by the steps that repeat the call (and the memory check). The generated code
-        inlines this test; both backends otherwise share this method, so they account the same calls."""
+        inlines the common part of this test; both backends share this method, so they account the same calls."""
         t = type(result)
         if t is str or t is list or t is dict:
             if len(result) < FREE_RESULT:
@@ -158,15 +158,7 @@ class Budget:
         for a in args:
             if type(a) is str and len(a) > _READ_FREE:
                 self.tick(len(a))
-        if t is str or t is list or t is dict:
-            if len(result) > self.limits.max_size:
-                self.check_size(len(result), _WHAT[t])
-            self.work += _sizeof(result)
-            if self.work > self._next_work:
-                self.charge(0)
-        elif t is int and not -SMALL_INT <= result <= SMALL_INT:
-            self.check_int(result)
-        return result
+        return self.new(result)
 
     def concat(self, a: str | list, b: str | list) -> str | list:
         """``a + b`` for two strings or two lists: refused before allocating above the size limit, else charged."""

@@ -139,3 +139,15 @@ def test_text_size_measures_shared_values_once():
     with pytest.raises(RuntimeFault):
         text_size(m, 10_000, Budget())
     assert text_size({"a": [1, "xy"]}, 100) < 100
+
+
+def test_decimal_attributes_refuse_to_write_out_a_billion_digits():
+    err = stopped('import "decimal"\nd = decimal.new("1e999999999")\nmain = rule {\n  d.int > 0\n}\n')
+    assert "decimal written out" in err.message and (err.line, err.column) == (4, 3)
+    ok = compile_policy('import "decimal"\nmain = rule { decimal.new("1.5e3").int == 1500 }').evaluate()
+    assert ok.result is True
+
+
+def test_collection_matches_refuses_a_partial_that_shares_sub_maps():
+    err = stopped('import "collection"\n' + NESTED + "main = rule { length(collection.matches([m], m)) > 0 }\n")
+    assert "too large to write out" in err.message

@@ -13,6 +13,7 @@ from typing import Any
 from collections.abc import Callable
 
 from jobguard.lang.imports.module import ImportModule, type_name
+from jobguard.lang.sandbox import size_limit, text_size
 from jobguard.lang.values import UNDEFINED
 
 NAME = "collection"
@@ -82,6 +83,7 @@ class CollectionImport(ImportModule):
         return UNDEFINED
 
     def fn_matches(self, items: Any, partial: Any) -> Any:
+        text_size(partial, size_limit())  # walked once per item: a partial that shares sub-maps could be 2**40
         if isinstance(items, dict):
             return {k: v for k, v in items.items() if _contains(v, partial)}
         if isinstance(items, list):
