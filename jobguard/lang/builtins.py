@@ -52,7 +52,7 @@ def b_delete(ctx, *args) -> Any:
 
 
 def b_error(ctx, *args) -> Any:
-    raise RuntimeFault(" ".join(rt.show(a, budget=ctx.budget) for a in args) or "error() called")
+    raise RuntimeFault(" ".join(rt.show(a, budget=ctx.budget, strict=True) for a in args) or "error() called")
 
 
 def b_keys(ctx, *args) -> Any:
@@ -97,7 +97,7 @@ _INT_OBJECT = 28  # bytes of each int object in a range() list
 
 def b_print(ctx, *args) -> Any:
     room = max(ctx.budget.limits.max_output - ctx.budget.output, 0)
-    text = " ".join(rt.show(a, limit=room, budget=ctx.budget) for a in args)
+    text = " ".join(rt.show(a, limit=room, budget=ctx.budget, strict=True) for a in args)
     ctx.budget.add_output(len(text) + 1)
     ctx.prints.append(text)
     return True

@@ -411,15 +411,22 @@ def to_bool(v: Any) -> Any:
     raise RuntimeFault(f"cannot convert {type_name(v)} to bool")
 
 
-def show(v: Any, top: bool = True, limit: int | None = None, budget: Budget | None = None) -> str:
+def show(v: Any, top: bool = True, limit: int | None = None, budget: Budget | None = None,
+         strict: bool = False) -> str:
     """Text for print(): strings bare at the top level, quoted inside collections. A list or map is measured first
     (:func:`jobguard.lang.sandbox.text_size`): one whose text would exceed ``limit`` characters (default: the
-    size limit) is a runtime error instead of gigabytes of text."""
+    size limit), or that contains itself, is a runtime error when ``strict`` (``print``/``error`` in a policy)
+    instead of gigabytes of text, and a short placeholder otherwise (traces, reports, test messages)."""
     if type(v) is list or type(v) is dict:
         budget = budget or active()
         if limit is None:
             limit = (budget.limits if budget is not None else DEFAULT_LIMITS).max_size
-        text_size(v, limit, budget)
+        try:
+            text_size(v, limit, budget)
+        except RuntimeFault:
+            if strict:
+                raise
+            return f"<{type_name(v)} of {len(v)} elements, too large to show>"
     return _show(v, top)
 
 

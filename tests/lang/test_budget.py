@@ -151,3 +151,17 @@ def test_decimal_attributes_refuse_to_write_out_a_billion_digits():
 def test_collection_matches_refuses_a_partial_that_shares_sub_maps():
     err = stopped('import "collection"\n' + NESTED + "main = rule { length(collection.matches([m], m)) > 0 }\n")
     assert "too large to write out" in err.message
+
+
+def test_traces_and_reports_show_a_placeholder_for_values_too_large_to_write():
+    from jobguard.lang.runtime import show
+
+    policy = compile_policy("l = []\nappend(l, l)\nr = rule { l }\nmain = rule { length(r) > 5 }\n")
+    res = policy.evaluate(trace=True)
+    assert res.result is False and "too large to show" in res.trace
+    m: dict = {"k": "v"}
+    for _ in range(40):
+        m = {"a": m, "b": m}
+    assert show(m, False) == "<map of 2 elements, too large to show>"
+    with pytest.raises(RuntimeFault):
+        show(m, strict=True)
