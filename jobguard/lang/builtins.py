@@ -10,7 +10,7 @@ from typing import Any
 from jobguard.lang import runtime as rt
 from jobguard.lang.compiler import Builtin
 from jobguard.lang.errors import RuntimeFault
-from jobguard.lang.sandbox import LIST_SLOT
+from jobguard.lang.sandbox import LIST_SLOT, SMALL_INT
 from jobguard.lang.values import UNDEFINED
 
 
@@ -111,9 +111,14 @@ def _conv(name, fn):
 
 
 def _b_int(ctx, *args) -> Any:
-    _arity("int", args, 1)
-    return rt.to_int(args[0], ctx.budget)
+    """``int()``: the conversion, then the integer size limit (``int("9" * 4000)`` is a 13,000-bit number)."""
+    v = _INT(ctx, *args)
+    if type(v) is int and not -SMALL_INT <= v <= SMALL_INT:
+        ctx.budget.check_int(v)
+    return v
 
+
+_INT = _conv("int", rt.to_int)
 
 BUILTINS: dict[str, Builtin] = {
     name: Builtin(name, fn) for name, fn in {

@@ -29,7 +29,6 @@ Fn = Callable[["Scope"], Any]
 _LOGIC = ("and", "or", "xor")
 
 
-
 class Scope:
     __slots__ = ("vars", "parent", "ctx")
 

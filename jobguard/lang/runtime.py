@@ -347,7 +347,7 @@ def format_float(f: float) -> str:
     return repr(f)
 
 
-def to_int(v: Any, budget: Budget | None = None) -> Any:
+def to_int(v: Any) -> Any:
     if v is UNDEFINED:
         return UNDEFINED
     if type(v) is bool:
@@ -361,11 +361,9 @@ def to_int(v: Any, budget: Budget | None = None) -> Any:
     if type(v) is str:
         s = v.strip()
         try:
-            n = int(s, 10)
+            return int(s, 10)
         except ValueError:
             pass
-        else:
-            return n if -SMALL_INT <= n <= SMALL_INT else (budget or current()).check_int(n)
         try:
             f = float(s)
         except ValueError:
