@@ -418,7 +418,7 @@ class _Gen:
         elif t is n.Import:
             if fn is not self.root:
                 raise Unsupported("nested import")
-            self.emit(lines, indent, f"v_{node.alias} = _imp(_I, {node.path!r})")
+            self.emit(lines, indent, f"v_{node.alias} = _imp(_I, {node.path!r}, _B)")
         elif t is n.Param:
             if fn is not self.root:
                 raise Unsupported("nested param")

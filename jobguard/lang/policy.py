@@ -124,22 +124,24 @@ class _FastContext:
         self.tracer = None
 
 
-def _fast_import(imports: dict[str, Any], path: str) -> Any:
+def _fast_import(imports: dict[str, Any], path: str, budget: Budget | None = None) -> Any:
     """Imports for the fast path: supplied ones (mocks, plugins) first, then the built-in factories (stateless
-    ones hand out a shared module; ``time`` a fresh one, so ``time.now`` is per evaluation)."""
+    ones hand out a shared module; ``time`` a fresh one, so ``time.now`` is per evaluation). ``budget`` is the
+    run's: an import that evaluates code (a module) counts against it, as in the closure backend."""
     supplied = imports.get(path)
     if isinstance(supplied, dict):
         return supplied
-    return resolve_import(_ImportsOnly(imports), path)
+    return resolve_import(_ImportsOnly(imports, budget), path)
 
 
 class _ImportsOnly:
-    """What resolve_import needs from a context."""
+    """What resolve_import (and an import that evaluates code) needs from a context."""
 
-    __slots__ = ("imports",)
+    __slots__ = ("imports", "budget")
 
-    def __init__(self, imports: dict[str, Any]):
+    def __init__(self, imports: dict[str, Any], budget: Budget | None = None):
         self.imports = imports
+        self.budget = budget
 
 
 class Policy:
