@@ -43,7 +43,7 @@ def validate(schema: dict[str, Any], data: Any, filename: str, positions: Positi
     import jsonschema
 
     validator_cls = jsonschema.validators.validator_for(schema)
-    validator = validator_cls(schema, format_checker=validator_cls.FORMAT_CHECKER)
+    validator = validator_cls(schema, format_checker=_format_checker(validator_cls))
     out = []
     for error in validator.iter_errors(data):
         path = base + tuple(error.absolute_path)
@@ -69,6 +69,19 @@ def validate(schema: dict[str, Any], data: Any, filename: str, positions: Positi
     return sorted(out, key=lambda d: (d.line, d.column, d.summary))
 
 
+@cache
+def _format_checker(validator_cls: Any) -> Any:
+    """The validator's format checker, with ``"format": "regex"`` meaning a Go/RE2 pattern (the dialect every
+    pattern in jobguard is compiled with, see :mod:`jobguard.goregex`) instead of Python's ``re`` syntax."""
+    import jsonschema
+
+    from jobguard.goregex import GoRegexError, compile_go
+
+    checker = jsonschema.FormatChecker(list(validator_cls.FORMAT_CHECKER.checkers))
+    checker.checks("regex", raises=GoRegexError)(lambda value: not isinstance(value, str) or bool(compile_go(value)))
+    return checker
+
+
 def _describe(error: Any) -> tuple[str, str]:
     if error.validator == "enum":
         return "Invalid value", f"{error.instance!r} is not one of " + ", ".join(repr(v) for v in error.validator_value)
@@ -78,6 +91,8 @@ def _describe(error: Any) -> tuple[str, str]:
         return "Incorrect type", error.message
     if error.validator == "pattern" and error.validator_value == "\\S":
         return "Invalid value", "must not be empty"
+    if error.validator == "format" and error.validator_value == "regex":
+        return "Invalid regular expression", str(error.cause or error.message)
     if error.validator == "format" and error.validator_value == "date":
         return "Invalid date", f"{error.instance!r} is not a calendar date (YYYY-MM-DD)"
     if error.validator == "minItems":

@@ -25,7 +25,8 @@ Public API used by the engine::
 Additions (compatible):
 
 * ``policy.evaluate(..., limits=Limits(...), force_rules=("rule_a",))``: evaluation budget
-  (:class:`jobguard.lang.sandbox.Limits`: steps, seconds, call depth, print bytes) and rules to evaluate even when
+  (:class:`jobguard.lang.sandbox.Limits`: steps, seconds, call depth, print bytes, integer bits, value size, work,
+  memory growth) and rules to evaluate even when
   main did not need them (``jobguard test`` expectations).
 * ``res.passed`` (no error and main is true); ``policy.imports`` (import names the policy uses);
   ``policy.name`` / ``policy.filename`` / ``policy.source``.

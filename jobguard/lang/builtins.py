@@ -10,6 +10,7 @@ from typing import Any
 from jobguard.lang import runtime as rt
 from jobguard.lang.compiler import Builtin
 from jobguard.lang.errors import RuntimeFault
+from jobguard.lang.sandbox import LIST_SLOT, SMALL_INT
 from jobguard.lang.values import UNDEFINED
 
 
@@ -32,6 +33,10 @@ def _subject(name: str, args: tuple, count: int, kind: type, what: str) -> Any:
 def b_append(ctx, *args) -> Any:
     lst = _subject("append", args, 2, list, "list")
     if lst is not UNDEFINED:
+        budget = ctx.budget
+        if len(lst) >= budget.limits.max_size:
+            budget.check_size(len(lst) + 1, "list length")
+        budget.charge(LIST_SLOT)
         lst.append(args[1])
     return UNDEFINED
 
@@ -47,17 +52,17 @@ def b_delete(ctx, *args) -> Any:
 
 
 def b_error(ctx, *args) -> Any:
-    raise RuntimeFault(" ".join(rt.show(a) for a in args) or "error() called")
+    raise RuntimeFault(" ".join(rt.show(a, budget=ctx.budget, strict=True) for a in args) or "error() called")
 
 
 def b_keys(ctx, *args) -> Any:
     m = _subject("keys", args, 1, dict, "map")
-    return UNDEFINED if m is UNDEFINED else list(m.keys())
+    return UNDEFINED if m is UNDEFINED else ctx.budget.new(list(m.keys()))
 
 
 def b_values(ctx, *args) -> Any:
     m = _subject("values", args, 1, dict, "map")
-    return UNDEFINED if m is UNDEFINED else list(m.values())
+    return UNDEFINED if m is UNDEFINED else ctx.budget.new(list(m.values()))
 
 
 def b_length(ctx, *args) -> Any:
@@ -81,14 +86,18 @@ def b_range(ctx, *args) -> Any:
     if len(args) == 3 and args[2] == 0:
         raise RuntimeFault("range() step must not be zero")
     r = range(*args)
-    if len(r) > ctx.budget.limits.max_steps:
-        raise RuntimeFault("range() too large")
-    ctx.budget.step(len(r))
-    return list(r)
+    budget = ctx.budget
+    budget.check_size(len(r), "range() length")  # before allocating; looping over it is charged as steps
+    budget.charge(_INT_OBJECT * len(r))
+    return budget.new(list(r))
+
+
+_INT_OBJECT = 28  # bytes of each int object in a range() list
 
 
 def b_print(ctx, *args) -> Any:
-    text = " ".join(rt.show(a) for a in args)
+    room = max(ctx.budget.limits.max_output - ctx.budget.output, 0)
+    text = " ".join(rt.show(a, limit=room, budget=ctx.budget, strict=True) for a in args)
     ctx.budget.add_output(len(text) + 1)
     ctx.prints.append(text)
     return True
@@ -103,11 +112,21 @@ def _conv(name, fn):
     return conv
 
 
+def _b_int(ctx, *args) -> Any:
+    """``int()``: the conversion, then the integer size limit (``int("9" * 4000)`` is a 13,000-bit number)."""
+    v = _INT(ctx, *args)
+    if type(v) is int and not -SMALL_INT <= v <= SMALL_INT:
+        ctx.budget.check_int(v)
+    return v
+
+
+_INT = _conv("int", rt.to_int)
+
 BUILTINS: dict[str, Builtin] = {
     name: Builtin(name, fn) for name, fn in {
         "append": b_append, "delete": b_delete, "error": b_error, "keys": b_keys, "values": b_values,
         "length": b_length, "range": b_range, "print": b_print,
-        "int": _conv("int", rt.to_int), "float": _conv("float", rt.to_float),
+        "int": _b_int, "float": _conv("float", rt.to_float),
         "string": _conv("string", rt.to_string), "bool": _conv("bool", rt.to_bool),
     }.items()
 }

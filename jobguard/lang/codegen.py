@@ -13,6 +13,13 @@ caller re-run the policy with the closure backend, which then provides the autho
 and trace. So the generated code only has to be right when it returns, and it may refuse to handle a construct
 by raising (see :class:`Unsupported`): such policies always use the closure backend.
 
+Limits (see :mod:`jobguard.lang.sandbox`) are enforced exactly as the closure backend enforces them, so the two
+never disagree about whether a policy is within its budget: the generated function receives the evaluation's
+:class:`~jobguard.lang.sandbox.Budget` as ``_B``; loops and quantifiers charge their length up front and calls one
+step, checked with the same function (``_over``); int results beyond 64 bits, string and list concatenation,
+literals, index assignment and the values import functions return are charged through the same Budget methods
+and runtime helpers the closure backend calls (tests/lang/test_codegen.py compares both).
+
 Scoping is resolved statically (the closure backend resolves it at run time): a name assigned in a function body
 refers to the enclosing variable when the enclosing scope assigns (or reads) that name anywhere, else it is local.
 """
@@ -27,13 +34,16 @@ from typing import Any
 
 from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
+from jobguard.lang import sandbox
 from jobguard.lang.compiler import Builtin, call_external
+from jobguard.lang.sandbox import list_bytes, map_bytes
 from jobguard.lang.errors import RuntimeFault
 from jobguard.lang.values import UNDEFINED, SentinelObject
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOOPVAR = re.compile(r"\bl_[A-Za-z0-9_]*?_\d+\b")
 _CONSTANTS = {"true": "True", "false": "False", "null": "None", "undefined": "U"}
+_SMALL = sandbox.SMALL_INT  # int results within +-_SMALL need no size check (inlined as a constant)
 _CMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _NUMERIC = (int, float)
 
@@ -84,12 +94,12 @@ def _xor(a, b):
     return a is not b
 
 
-def _in(item, coll):
-    return rt.contains(coll, item)
+def _in(item, coll, budget=None):
+    return rt.contains(coll, item, budget)
 
 
-def _not_in(item, coll):
-    r = rt.contains(coll, item)
+def _not_in(item, coll, budget=None):
+    r = rt.contains(coll, item, budget)
     return r if r is UNDEFINED else not r
 
 
@@ -115,41 +125,27 @@ def _iter1(c):
     raise RuntimeFault(f"cannot iterate over {rt.type_name(c)}")
 
 
-def _over(steps, t0, limits):
-    """Called every 1024 loop steps: enforce the step and time budget; returns the next check point."""
-    import time
-
-    if steps > limits.max_steps:
-        raise RuntimeFault("step budget exhausted")
-    now = time.monotonic()
-    if t0 == 0.0:
-        t0 = now
-    elif now - t0 > limits.max_seconds:
-        raise RuntimeFault("time budget exhausted")
-    return steps + 1024, t0
-
-
 def _call(f, ctx, *args):
+    """A call the inlined fast case did not take: a builtin, or any callable that is not one of this policy's own
+    functions (import functions, plugin callables such as ``functools.partial``, bound methods, classes' instances
+    with ``__call__``, builtins): those go through :func:`call_external`, as in the closure backend, so their
+    errors and the values they return are accounted the same way in both."""
     tf = type(f)
-    if tf is _FunctionType or tf is _MethodType:
-        # policy functions and import functions; an import's ValueError/TypeError simply sends the evaluation
-        # to the closure backend, which reports it at the call's position
-        return f(*args)
     if tf is Builtin:
-        if ctx is None:
-            raise RuntimeFault("builtin called without a context")
         return f.fn(ctx, *args)
     if f is UNDEFINED:
         return UNDEFINED
     if callable(f) and not isinstance(f, (type, SentinelObject)):
-        return call_external(ctx, f, list(args))
+        return call_external(ctx, f, args)
     raise RuntimeFault(f"cannot call a {rt.type_name(f)}")
 
 
-def _setitem(coll, key, value):
+def _setitem(coll, key, value, budget):
     if type(coll) is dict:
         if type(key) in (list, dict) or key is UNDEFINED:
             raise RuntimeFault("bad map key")
+        if key not in coll:
+            rt.grow_map(coll, budget)
         coll[key] = value
     elif type(coll) is list and type(key) is int and -len(coll) <= key < len(coll):
         coll[key] = value
@@ -188,7 +184,8 @@ _MISSING = object()
 
 SUPPORT = {
     "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": _and, "_or": _or,
-    "_xor": _xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate, "_over": _over,
+    "_xor": _xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate,
+    "_over": sandbox.next_step_check,
     "_call": _call, "_setitem": _setitem, "_map": _map, "_fault": _fault, "_badif": _badif,
     "_in": _in, "_not_in": _not_in,
     "_param": _param, "_MISSING": _MISSING, "_N": _NUMERIC,
@@ -361,9 +358,9 @@ class _Gen:
         else:
             lines.append("    _m = _fault('policy has no main rule')")
         text = "\n".join(lines)
-        out = ["def __policy(_G, _P, _I, _ctx, _L):"]
-        if "_steps" in text:  # loops or function calls: the step budget
-            out += ["    _steps = 0", "    _lim = 1024", "    _t0 = 0.0"]
+        out = ["def __policy(_G, _P, _I, _ctx, _B):"]
+        if "_steps" in text:  # loops or function calls: the step budget (checked as Budget.step checks it)
+            out += ["    _steps = 0", "    _lim = _B.next_check"]
         free = [nm for nm in names if nm not in self.file_assigned]
         if free:
             out.append("    _g = _G.get")
@@ -421,7 +418,7 @@ class _Gen:
         elif t is n.Import:
             if fn is not self.root:
                 raise Unsupported("nested import")
-            self.emit(lines, indent, f"v_{node.alias} = _imp(_I, {node.path!r})")
+            self.emit(lines, indent, f"v_{node.alias} = _imp(_I, {node.path!r}, _B)")
         elif t is n.Param:
             if fn is not self.root:
                 raise Unsupported("nested param")
@@ -487,7 +484,7 @@ class _Gen:
                 return
             if op:
                 cur = self.read(name, fn) if self._known(name, fn) else "U"
-                value = f"_rt.arith({op!r}, {cur}, {value})"
+                value = f"_rt.arith({op!r}, {cur}, {value}, _B)"
             self._flush(pre, lines)
             py = self.target_name(name, fn, lines, indent)
             self.emit(lines, indent, f"{py} = {value}")
@@ -500,8 +497,8 @@ class _Gen:
         self.emit(lines, indent, f"{tk} = {key}")
         self.emit(lines, indent, f"{tv} = {value}")
         if op:
-            self.emit(lines, indent, f"{tv} = _rt.arith({op!r}, _rt.get_index({tc}, {tk}), {tv})")
-        self.emit(lines, indent, f"_setitem({tc}, {tk}, {tv})")
+            self.emit(lines, indent, f"{tv} = _rt.arith({op!r}, _rt.get_index({tc}, {tk}), {tv}, _B)")
+        self.emit(lines, indent, f"_setitem({tc}, {tk}, {tv}, _B)")
 
     def _is_free(self, name: str, fn: _Func) -> bool:
         """A name never assigned by the policy (so a builtin name means the builtin)."""
@@ -553,7 +550,7 @@ class _Gen:
         self.emit(lines, indent, f"{tc} = {coll}")
         self.emit(lines, indent, f"if {tc} is U: _fault('cannot iterate over undefined')")
         self.emit(lines, indent, f"_steps += len({tc}) if type({tc}) in (list, dict) else 0")
-        self.emit(lines, indent, "if _steps > _lim: _lim, _t0 = _over(_steps, _t0, _L)")
+        self.emit(lines, indent, "if _steps > _lim: _lim = _over(_steps, _B)")
         if len(loop_names) == 1:
             self.emit(lines, indent, f"for {loop_names[0]} in ({tc} if type({tc}) is list else _iter1({tc})):")
         else:
@@ -606,11 +603,11 @@ class _Gen:
         self.emit(lines, indent, f"def {name}({', '.join(params)}):")
         if sub.nonlocals:
             self.emit(lines, indent + 1, "nonlocal " + ", ".join(sorted(sub.nonlocals)))
-        self.emit(lines, indent + 1, "nonlocal _steps, _lim, _t0")
+        self.emit(lines, indent + 1, "nonlocal _steps, _lim")
         for py in local_init:
             self.emit(lines, indent + 1, f"{py} = U")
         self.emit(lines, indent + 1, "_steps += 1")
-        self.emit(lines, indent + 1, "if _steps > _lim: _lim, _t0 = _over(_steps, _t0, _L)")
+        self.emit(lines, indent + 1, "if _steps > _lim: _lim = _over(_steps, _B)")
         lines.extend(body)
         self.emit(lines, indent + 1, "_fault('function ended without a return statement')")
         return name
@@ -697,12 +694,12 @@ class _Gen:
         emit = self.emit
         kind = node.kind
         emit(d, 0, f"def {name}(_c):")
-        emit(d, 1, "nonlocal _steps, _lim, _t0")
+        emit(d, 1, "nonlocal _steps, _lim")
         d.extend(inner)
         emit(d, 1, "if _c is U: return U")
         # the budget is charged per element, up front: collections are finite, so this bounds the loop
         emit(d, 1, "_steps += len(_c) if type(_c) in (list, dict) else 0")
-        emit(d, 1, "if _steps > _lim: _lim, _t0 = _over(_steps, _t0, _L)")
+        emit(d, 1, "if _steps > _lim: _lim = _over(_steps, _B)")
         if kind == "filter":
             emit(d, 1, "_out = [] if type(_c) is not dict else {}")
         elif kind == "map":
@@ -763,14 +760,18 @@ class _Gen:
             return repr(node.value)
         if t is n.Name:
             return self.read(node.name, fn)
-        if t is n.ListLit:
-            return "[" + ", ".join(self.expr(x, fn, pre, indent) for x in node.items) + "]"
+        if t is n.ListLit:  # charged as the closure backend charges it (compiler.list_bytes), before its items
+            return (f"(_B.charge({list_bytes(len(node.items))}) or ["
+                    + ", ".join(self.expr(x, fn, pre, indent) for x in node.items) + "])")
         if t is n.MapLit:
+            charge = f"_B.charge({map_bytes(len(node.items))}) or "
             if all(type(k) is n.Literal and isinstance(k.value, (str, int, float)) for k, _ in node.items):
-                return "{" + ", ".join(f"{self.expr(k, fn, pre, indent)}: {self.expr(v, fn, pre, indent)}"
-                                       for k, v in node.items) + "}"
-            return "_map((" + "".join(f"({self.expr(k, fn, pre, indent)}, {self.expr(v, fn, pre, indent)}), "
-                                      for k, v in node.items) + "))"
+                return "(" + charge + "{" + ", ".join(f"{self.expr(k, fn, pre, indent)}: "
+                                                      f"{self.expr(v, fn, pre, indent)}"
+                                                      for k, v in node.items) + "})"
+            return "(" + charge + "_map((" + "".join(f"({self.expr(k, fn, pre, indent)}, "
+                                                     f"{self.expr(v, fn, pre, indent)}), "
+                                                     for k, v in node.items) + ")))"
         if t is n.Unary:
             v = self.expr(node.operand, fn, pre, indent)
             if node.op in ("!", "not"):
@@ -809,7 +810,7 @@ class _Gen:
             v = self.expr(node.target, fn, pre, indent)
             lo = self.expr(node.low, fn, pre, indent) if node.low is not None else "None"
             hi = self.expr(node.high, fn, pre, indent) if node.high is not None else "None"
-            return f"_rt.get_slice({v}, {lo}, {hi})"
+            return f"_rt.get_slice({v}, {lo}, {hi}, _B)"
         if t is n.Call:
             return self.call(node, fn, pre, indent)
         if t is n.FuncLit:
@@ -836,10 +837,19 @@ class _Gen:
         temps = [self.fresh("_a") for _ in args]
         binds = "".join(f"({a} := {v}), " for a, v in zip(temps, args, strict=True))
         joined = ", ".join(temps)
-        # plain Python functions (policy functions, import functions) are called directly; the callee is
-        # evaluated first, then the arguments, each once
-        return (f"({t}({joined}) if (({t} := {fv}), {binds}) and (type({t}) is _FunctionType or "
-                f"type({t}) is _MethodType) else _call({t}, _ctx{''.join(', ' + a for a in temps)}))")
+        # this policy's own functions (generated here: their globals are this namespace) are called directly;
+        # everything else (builtins, import functions, any Python callable) through _call. The callee is evaluated
+        # first, then the arguments, each once
+        # import functions (plain functions and bound methods of import modules) are called directly too: their
+        # result is accounted by Budget.new exactly as call_external accounts it in the closure backend (their
+        # exceptions make this path fall back, and the closure backend reports them)
+        r = self.fresh("_r")
+        return (f"({t}({joined}) if (({t} := {fv}), {binds}) and type({t}) is _FunctionType and "
+                f"{t}.__globals__ is _NS else (({r} if type({r} := {t}({joined})) is bool or "
+                f"(type({r}) is str or type({r}) is list) and len({r}) < {sandbox.FREE_RESULT} "
+                f"else _B.external({r}, ({joined}{',' if temps else ''}))) "
+                f"if type({t}) is _FunctionType or type({t}) is _MethodType "
+                f"else _call({t}, _ctx{''.join(', ' + a for a in temps)})))")
 
     def binary(self, node: n.Binary, fn: _Func, pre, indent) -> str:
         op = node.op
@@ -868,15 +878,22 @@ class _Gen:
         if op in _CMP and lit:
             return f"({ta} {op} {b} if type({ta} := {a}) in _N else _rt.compare({op!r}, {ta}, {b}))"
         if op in ("+", "-", "*") and lit and type(node.right.value) is int:
-            return f"({ta} {op} {b} if type({ta} := {a}) is int else _rt.arith({op!r}, {ta}, {b}))"
+            r = self.fresh("_t")
+            return (f"(({r} if {-_SMALL} <= ({r} := {ta} {op} {b}) <= {_SMALL} else _B.check_int({r})) "
+                    f"if type({ta} := {a}) is int else _rt.arith({op!r}, {ta}, {b}, _B))")
         if op in _CMP:
             return (f"({ta} {op} {tb} if (({ta} := {a}), ({tb} := {b})) and type({ta}) in _N and type({tb}) in _N "
                     f"else _rt.compare({op!r}, {ta}, {tb}))")
-        if op in ("+", "-", "*"):
-            return (f"({ta} {op} {tb} if (({ta} := {a}), ({tb} := {b})) and type({ta}) is int and type({tb}) is int "
-                    f"else _rt.arith({op!r}, {ta}, {tb}))")
+        if op in ("+", "-", "*"):  # int results beyond 64 bits are checked as the closure backend checks them
+            r = self.fresh("_t")
+            slow = f"_rt.arith({op!r}, {ta}, {tb}, _B)"
+            if op == "+":  # string concatenation, accounted as rt.arith accounts it
+                slow = f"(_B.concat({ta}, {tb}) if type({ta}) is str and type({tb}) is str else {slow})"
+            return (f"(({r} if {-_SMALL} <= ({r} := {ta} {op} {tb}) <= {_SMALL} else _B.check_int({r})) "
+                    f"if (({ta} := {a}), ({tb} := {b})) and type({ta}) is int and type({tb}) is int "
+                    f"else {slow})")
         if op in ("/", "%"):
-            return f"_rt.arith({op!r}, {a}, {b})"
+            return f"_rt.arith({op!r}, {a}, {b}, _B)"
         if op in ("in", "not in") and type(node.right) is n.ListLit and node.right.items and all(
                 type(x) is n.Literal and type(x.value) is str for x in node.right.items):
             members = "(" + "".join(repr(x.value) + ", " for x in node.right.items) + ")"
@@ -886,14 +903,16 @@ class _Gen:
         if op in ("in", "not in", "contains", "not contains"):
             item, coll = (ta, tb) if op in ("in", "not in") else (tb, ta)
             test = "not in" if op.startswith("not") else "in"
-            slow = f"_rt.contains({coll}, {item})"
+            slow = f"_rt.contains({coll}, {item}, _B)"
             if op.startswith("not"):
-                slow = f"_not_in({item}, {coll})"
-            # a string in a list (compared by ==, never equal across types) or a string key of a map
+                slow = f"_not_in({item}, {coll}, _B)"
+            # a string in a list (compared by ==, never equal across types) or a string key of a map; long lists
+            # go through the runtime helper, which ticks the clock check for the scan
             return (f"({item} {test} {coll} if (({ta} := {a}), ({tb} := {b})) and type({item}) is str and "
-                    f"(type({coll}) is list or type({coll}) is dict) else {slow})")
+                    f"(type({coll}) is dict or type({coll}) is list and len({coll}) <= {rt._SCAN_FREE}) "
+                    f"else {slow})")
         elif op in ("matches", "not matches"):
-            r = f"_rt.matches({a}, {b})"
+            r = f"_rt.matches({a}, {b}, _B)"
         else:  # pragma: no cover
             raise Unsupported(op)
         if op.startswith("not"):
@@ -925,14 +944,18 @@ def build(module: n.Module, builtins: dict[str, Any], import_resolver) -> Any:
         code = compile(source, "<policy>", "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
+    namespace["_NS"] = namespace  # how a call recognises the policy's own functions
     exec(code, namespace)  # noqa: S102 - source generated from our own AST, no user text is executed
     fn = namespace["__policy"]
     fn.source = source
     fn.rule_names = gen.rule_order
-    # only print() and range() need the context (captured output, budget); other helpers accept None, and
-    # an aliased builtin called through _call() without a context sends the evaluation to the closure path
-    fn.needs_ctx = "_b_print(" in source or "_b_range(" in source
+    # builtins that print or account get the context (captured prints, the budget); a policy calling none gets
+    # None (one object less per evaluation). _call( dispatches to builtins too (an aliased builtin, f = print)
+    fn.needs_ctx = "_call(" in source or any(f"_b_{name}(" in source for name in _CTX_BUILTINS)
     return fn
+
+
+_CTX_BUILTINS = ("append", "keys", "values", "range", "print", "error", "int")  # the builtins that use ctx
 
 
 def _whenv(w):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang.errors import PolicyRuntimeError, RuntimeFault
+from jobguard.lang.sandbox import SMALL_INT, current, list_bytes, map_bytes
 from jobguard.lang.unparse import unparse
 from jobguard.lang.values import UNDEFINED, SentinelObject
 
@@ -149,6 +150,12 @@ class RuleValue:
         self.value = value
         self.state = 2
         return value
+
+
+def _string_literals(node: n.Node) -> bool:
+    """A non-empty list literal of string literals (``x in ["a", "b"]``: a constant set, never kept)."""
+    return type(node) is n.ListLit and bool(node.items) and all(
+        type(x) is n.Literal and type(x.value) is str for x in node.items)
 
 
 def _traces_itself(node: n.Node) -> bool:
@@ -324,7 +331,7 @@ class _Compiler:
                     cur = scope.vars.get(name, UNDEFINED)
                     if type(cur) is RuleValue:
                         cur = cur.force()
-                    v = rt.arith(op, cur, v)
+                    v = rt.arith(op, cur, v, s.ctx.budget)
                 elif type(v) is RuleValue and not v.name:
                     v.name = name
                     v.line, v.col = line, col
@@ -340,9 +347,11 @@ class _Compiler:
             k = key(s)
             v = value(s)
             if op:
-                v = rt.arith(op, rt.get_index(coll, k), v)
+                v = rt.arith(op, rt.get_index(coll, k), v, s.ctx.budget)
             if type(coll) is dict:
                 try:
+                    if k not in coll:
+                        rt.grow_map(coll, s.ctx.budget)
                     coll[k] = v
                 except TypeError:
                     raise RuntimeFault(f"a {rt.type_name(k)} cannot be a map key") from None
@@ -490,14 +499,24 @@ class _Compiler:
 
         return self.guard(node, lookup)
 
-    def e_ListLit(self, node: n.ListLit) -> Fn:
+    def e_ListLit(self, node: n.ListLit, charged: bool = True) -> Fn:
         items = [self.expr(x) for x in node.items]
-        return lambda s: [f(s) for f in items]
+        if not charged:  # a literal only searched by 'in' (the code generator makes it a tuple, nothing is kept)
+            return lambda s: [f(s) for f in items]
+        cost = list_bytes(len(items))
+
+        def build(s):
+            s.ctx.budget.charge(cost)
+            return [f(s) for f in items]
+
+        return self.guard(node, build)
 
     def e_MapLit(self, node: n.MapLit) -> Fn:
         items = [(self.expr(k), self.expr(v)) for k, v in node.items]
+        cost = map_bytes(len(items))
 
         def build(s):
+            s.ctx.budget.charge(cost)
             out = {}
             for kf, vf in items:
                 k = kf(s)
@@ -543,7 +562,10 @@ class _Compiler:
     def e_Binary(self, node: n.Binary) -> Fn:
         op = node.op
         left = self.expr(node.left)
-        right = self.expr(node.right)
+        if op in ("in", "not in") and _string_literals(node.right):
+            right = self.e_ListLit(node.right, charged=False)
+        else:
+            right = self.expr(node.right)
         if op in _LOGIC:
             return self._logic(node, op, left, right)
         if op == "else":
@@ -572,14 +594,10 @@ class _Compiler:
             def arith(s):
                 a = left(s)
                 b = right(s)
-                if type(a) is int and type(b) is int:
-                    if op == "+":
-                        return a + b
-                    if op == "*":
-                        return a * b
-                    if op == "-":
-                        return a - b
-                return rt.arith(op, a, b)
+                if type(a) is int and type(b) is int and op != "/" and op != "%":
+                    r = a + b if op == "+" else (a * b if op == "*" else a - b)
+                    return r if -SMALL_INT <= r <= SMALL_INT else s.ctx.budget.check_int(r)
+                return rt.arith(op, a, b, s.ctx.budget)
             return self.guard(node, arith)
         if op in ("contains", "not contains", "in", "not in"):
             swap = op in ("in", "not in")
@@ -588,7 +606,7 @@ class _Compiler:
             def contains(s):
                 a = left(s)
                 b = right(s)
-                r = rt.contains(b, a) if swap else rt.contains(a, b)
+                r = rt.contains(b, a, s.ctx.budget) if swap else rt.contains(a, b, s.ctx.budget)
                 if neg and r is not UNDEFINED:
                     return not r
                 return r
@@ -598,7 +616,7 @@ class _Compiler:
             neg = op == "not matches"
 
             def match(s):
-                r = rt.matches(left(s), right(s))
+                r = rt.matches(left(s), right(s), s.ctx.budget)
                 return (not r) if neg and r is not UNDEFINED else r
 
             return self.guard(node, match)
@@ -657,7 +675,7 @@ class _Compiler:
         target = self.expr(node.target)
         low = self.expr(node.low) if node.low is not None else (lambda s: None)
         high = self.expr(node.high) if node.high is not None else (lambda s: None)
-        return self.guard(node, lambda s: rt.get_slice(target(s), low(s), high(s)))
+        return self.guard(node, lambda s: rt.get_slice(target(s), low(s), high(s), s.ctx.budget))
 
     def e_Call(self, node: n.Call) -> Fn:
         func = self.expr(node.func)
@@ -764,10 +782,12 @@ class _Compiler:
 
 
 def _bind_each(s: Scope, c: Any, pairs: Any, names: list[str]) -> Any:
-    """Loop over ``pairs`` of collection ``c`` in a fresh scope: charge a step and bind the loop names for each
-    (one name: a list's value or a map's key; two: key/index and value), yielding ``(scope, key, value)``."""
+    """Loop over ``pairs`` of collection ``c`` in a fresh scope (one step per element, charged before the first)
+    and bind the loop names for each (one name: a list's value or a map's key; two: key/index and value),
+    yielding ``(scope, key, value)``."""
     ctx = s.ctx
-    step = ctx.budget.step
+    if type(c) is list or type(c) is dict:  # charged up front, as the generated code charges it
+        ctx.budget.step(len(c))
     local = Scope(ctx, s)
     lv = local.vars
     n1 = names[0]
@@ -775,7 +795,6 @@ def _bind_each(s: Scope, c: Any, pairs: Any, names: list[str]) -> Any:
     one = len(names) == 1
     is_list = type(c) is list
     for k, v in pairs:
-        step()
         if one:
             lv[n1] = v if is_list else k
         else:
@@ -808,14 +827,31 @@ def _logic_eval(op: str, left: Fn, right: Fn, s: Scope) -> Any:
     return a is not b
 
 
-def call_external(ctx: Context, f: Callable, args: list) -> Any:
-    """Call an import function. ValueError/TypeError from it are the policy's fault -> runtime error."""
-    ctx.budget.step()
+def call_external(ctx: Any, f: Callable, args: list | tuple) -> Any:
+    """Call an import function (or any other Python callable a policy was given: ``functools.partial``, a bound
+    method, an object with ``__call__``, a builtin). Both backends call through here.
+
+    ValueError/TypeError (and the like) from it are the policy's fault -> runtime error. The call itself is not a
+    step; the data it reads ticks the clock check and the value it returns is charged like any value the policy
+    builds (its size checked, its memory counted), so a loop of import calls cannot grow memory unaccounted."""
+    budget = ctx.budget if ctx is not None else current()
     try:
         result = f(*args)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise RuntimeFault(f"{getattr(f, '__name__', 'function')}: {exc}") from None
-    return UNDEFINED if result is NotImplemented else result
+        raise RuntimeFault(f"{_callable_name(f)}: {exc}") from None
+    except MemoryError:
+        raise RuntimeFault(f"{_callable_name(f)}: out of memory") from None
+    if result is NotImplemented:
+        return UNDEFINED
+    return budget.external(result, args)
+
+
+def _callable_name(f: Any) -> str:
+    """A readable name for any callable (``functools.partial`` and callable objects have no ``__name__``)."""
+    name = getattr(f, "__name__", None)
+    if name is None:
+        name = getattr(getattr(f, "func", None), "__name__", None) or type(f).__name__
+    return name
 
 
 _BUILTIN_IMPORTS: dict[str, Any] | None = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 from jobguard.lang import nodes as n
@@ -21,11 +22,43 @@ from jobguard.lang.compiler import (CompiledModule, Context, RuleValue, Scope, T
 from jobguard.lang.errors import PolicyRuntimeError, PolicySyntaxError, RuntimeFault
 from jobguard.lang.modules import ImportSet, bind_run
 from jobguard.lang.parser import parse
-from jobguard.lang.sandbox import DEFAULT_LIMITS, Budget, Limits
+from jobguard.lang.sandbox import DEFAULT_LIMITS, Budget, Limits, begin, end
 from jobguard.lang.trace import format_trace
 from jobguard.lang.values import UNDEFINED
 
-__all__ = ["Policy", "EvalResult", "compile_policy", "PolicySyntaxError", "PolicyRuntimeError"]
+__all__ = ["Policy", "EvalResult", "compile_policy", "PolicySyntaxError", "PolicyRuntimeError", "fallback_counts"]
+
+log = logging.getLogger(__name__)
+
+# Why the fast path handed an evaluation to the closure backend, counted per reason ("runtime error" is expected:
+# the closure backend reports it with its position; anything else is a defect of the fast path worth a look).
+_FALLBACKS: Counter[str] = Counter()
+_FALLBACKS_LOCK = threading.Lock()
+
+
+def fallback_counts() -> dict[str, int]:
+    """Fallbacks from the generated-code path to the closure backend since start, by reason."""
+    with _FALLBACKS_LOCK:
+        return dict(_FALLBACKS)
+
+
+def _fell_back(policy: str, exc: BaseException | None) -> None:
+    """Count (and debug-log) one fallback, so that a regression of the fast path is visible, never silent."""
+    if exc is None:
+        reason = "main is not a bool"
+    elif isinstance(exc, RuntimeFault):
+        reason = "runtime error"
+    elif isinstance(exc, RecursionError):
+        reason = "recursion"
+    else:
+        reason = f"internal {type(exc).__name__}"
+    with _FALLBACKS_LOCK:
+        _FALLBACKS[reason] += 1
+        total = sum(_FALLBACKS.values())
+    if log.isEnabledFor(logging.DEBUG):
+        detail = f": {exc}" if exc is not None and not isinstance(exc, RuntimeFault) else ""
+        log.debug("policy %s: fast path fell back to the closure backend (%s%s); fallbacks so far: %d (%s)",
+                  policy, reason, detail, total, ", ".join(f"{k}={v}" for k, v in sorted(_FALLBACKS.items())))
 
 
 class EvalResult:
@@ -80,41 +113,36 @@ class EvalResult:
 
 
 class _FastContext:
-    """The context the fast path hands to builtins and imports; the budget object is only built if used."""
+    """The context the fast path hands to builtins (captured prints, the budget)."""
 
-    __slots__ = ("prints", "imports", "import_cache", "limits", "_budget", "tracer", "params")
+    __slots__ = ("prints", "imports", "import_cache", "budget", "tracer", "params")
 
-    def __init__(self, imports: dict[str, Any], limits: Limits):
+    def __init__(self, imports: dict[str, Any], budget: Budget):
         self.prints: list[str] = []
         self.imports = imports
         self.import_cache: dict[str, Any] = {}
-        self.limits = limits
-        self._budget: Budget | None = None
+        self.budget = budget
         self.tracer = None
 
-    @property
-    def budget(self) -> Budget:
-        if self._budget is None:
-            self._budget = Budget(self.limits)
-        return self._budget
 
-
-def _fast_import(imports: dict[str, Any], path: str) -> Any:
+def _fast_import(imports: dict[str, Any], path: str, budget: Budget | None = None) -> Any:
     """Imports for the fast path: supplied ones (mocks, plugins) first, then the built-in factories (stateless
-    ones hand out a shared module; ``time`` a fresh one, so ``time.now`` is per evaluation)."""
+    ones hand out a shared module; ``time`` a fresh one, so ``time.now`` is per evaluation). ``budget`` is the
+    run's: an import that evaluates code (a module) counts against it, as in the closure backend."""
     supplied = imports.get(path)
     if isinstance(supplied, dict):
         return supplied
-    return resolve_import(_ImportsOnly(imports), path)
+    return resolve_import(_ImportsOnly(imports, budget), path)
 
 
 class _ImportsOnly:
-    """What resolve_import needs from a context."""
+    """What resolve_import (and an import that evaluates code) needs from a context."""
 
-    __slots__ = ("imports",)
+    __slots__ = ("imports", "budget")
 
-    def __init__(self, imports: dict[str, Any]):
+    def __init__(self, imports: dict[str, Any], budget: Budget | None = None):
         self.imports = imports
+        self.budget = budget
 
 
 class Policy:
@@ -142,11 +170,14 @@ class Policy:
         if fast is not None and not trace and not force_rules and not self._mutates:
             # the hot path (the engine, the proxy): inlined, no copies, no extra calls
             imports = imports or _EMPTY
-            ctx = _FastContext(imports, limits) if fast.needs_ctx else None
+            budget = Budget(limits)  # handed to the generated code and its helpers (not registered: see sandbox)
+            ctx = _FastContext(imports, budget) if fast.needs_ctx else None
+            failure: BaseException | None = None
             try:
-                value, rules = fast(globals or _EMPTY, params or _EMPTY, bind_run(imports), ctx, limits)
-            except Exception:  # noqa: BLE001 - the closure backend below reports it with its position
-                value = None
+                value, rules = fast(globals or _EMPTY, params or _EMPTY, bind_run(imports), ctx, budget)
+            except Exception as exc:  # noqa: BLE001 - the closure backend below reports it with its position
+                # without its traceback: the frames would keep the failed run's values alive during the re-run
+                value, failure = None, exc.with_traceback(None)
             if value is True or value is False or value is UNDEFINED:
                 res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
                 res._rule_objs = (fast.rule_names, rules)
@@ -154,42 +185,54 @@ class Policy:
                     g, p = globals or {}, params or {}
                     res._trace_fn = lambda: self._run(g, p, imports, True, limits, ()).trace
                 return res
-            return self._run(globals or {}, params or {}, imports, True, limits, ())
+            _fell_back(self.name, failure)
+            # the re-run reports the error with its position; it shares the evaluation's deadline
+            return self._run(globals or {}, params or {}, imports, True, limits, (), budget.deadline)
         globals, params, imports = globals or {}, params or {}, imports or {}
         if trace:
             return self._run(globals, params, imports, True, limits, force_rules)
         if self._fast is not None and not force_rules:
-            res = self._run_fast(globals, params, imports, limits)
+            deadline: list[float] = []
+            res = self._run_fast(globals, params, imports, limits, deadline)
             if res is None:  # an error (or a construct the fast path leaves alone): closures, with the trace
-                return self._run(globals, params, imports, True, limits, force_rules)
+                return self._run(globals, params, imports, True, limits, force_rules, deadline[0])
         else:
             res = self._run(globals, params, imports, False, limits, force_rules)
         if not res.passed:
             res._trace_fn = lambda: self._run(globals, params, imports, True, limits, force_rules).trace
         return res
 
-    def _run_fast(self, globals_, params, imports, limits) -> EvalResult | None:
+    def _run_fast(self, globals_, params, imports, limits, deadline: list[float] | None = None
+                  ) -> EvalResult | None:
         """The generated-code path. Returns None when anything raised (a runtime error, or a bug in generated
-        code): the caller then re-runs with the closure backend, which reports the error with its position."""
+        code): the caller then re-runs with the closure backend, which reports the error with its position (and
+        gets the evaluation's deadline, appended to ``deadline``, so the re-run does not get a second one)."""
         if self._compiled.mutates:
             globals_, params, imports = _private_copies(globals_, params, imports)
         fast = self._fast
-        ctx = _FastContext(imports, limits) if fast.needs_ctx else None
+        budget = Budget(limits)
+        if deadline is not None:
+            deadline.append(budget.deadline)
+        ctx = _FastContext(imports, budget) if fast.needs_ctx else None
         try:
-            value, rules = fast(globals_, params, bind_run(imports), ctx, limits)
-        except Exception:  # noqa: BLE001 - see docstring
+            value, rules = fast(globals_, params, bind_run(imports), ctx, budget)
+        except Exception as exc:  # noqa: BLE001 - see docstring
+            _fell_back(self.name, exc)
             return None
         if value is not True and value is not False and value is not UNDEFINED:
+            _fell_back(self.name, None)
             return None  # main is not a bool: the closure path reports that error
         res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
         res._rule_objs = (fast.rule_names, rules)
         return res
 
-    def _run(self, globals_, params, imports, trace, limits, force_rules) -> EvalResult:
+    def _run(self, globals_, params, imports, trace, limits, force_rules, deadline: float | None = None
+             ) -> EvalResult:
         if self._compiled.mutates:  # policies that modify collections work on private copies of the inputs
             globals_, params, imports = _private_copies(globals_, params, imports)
         tracer = Tracer() if trace else None
-        ctx = Context(Budget(limits), imports, self.filename, tracer, params)
+        budget, outer = begin(limits, deadline)
+        ctx = Context(budget, imports, self.filename, tracer, params)
         file_scope = Scope(ctx, None, dict(globals_))
         res = EvalResult()
         res.prints = ctx.prints
@@ -216,6 +259,8 @@ class Policy:
             res.error = PolicyRuntimeError(e.message, self.filename, 1, 1)
         except RecursionError:
             res.error = PolicyRuntimeError("evaluation stopped: nesting too deep", self.filename, 1, 1)
+        finally:
+            end(outer)
         res.rules = {k: v.value for k, v in file_scope.vars.items() if isinstance(v, RuleValue) and v.state == 2}
         for name in force_rules:  # non-rule values named by a test expectation
             v = file_scope.vars.get(name, UNDEFINED)

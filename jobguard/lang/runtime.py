@@ -11,16 +11,21 @@ Rules implemented (Sentinel language specification):
 * ``==``/``is`` never equate values of different types (but int and float compare numerically);
 * integer ``/`` truncates toward zero, ``%`` takes the sign of the dividend; mixing int and float gives float;
 * ``contains``/``in`` test lists by element, maps by key, strings by substring; ``matches`` is an unanchored
-  regular-expression search.
+  regular-expression search in Go's RE2 syntax (linear time: see :mod:`jobguard.goregex`).
+
+Every helper that builds a value of unbounded size (concatenation, big integers, slices) or reads one (deep
+equality, searches) accounts for it in the evaluation's budget (:mod:`jobguard.lang.sandbox`); both backends call
+these helpers, so they enforce the same limits.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from jobguard.goregex import GoRegex, GoRegexError, compile_go
 from jobguard.lang.errors import RuntimeFault
+from jobguard.lang.sandbox import DEFAULT_LIMITS, MAP_ENTRY, SMALL_INT, Budget, active, current, text_size
 from jobguard.lang.values import UNDEFINED, SentinelObject, _Undefined
 
 _NUM = (int, float)
@@ -66,17 +71,43 @@ def equal(a: Any, b: Any) -> bool:
         return ta is tb and a == b
     if ta in _NUM and tb in _NUM:
         return a == b
-    if ta is list and tb is list:
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
-    if ta is dict and tb is dict:
-        if len(a) != len(b):
-            return False
-        return all(k in b and equal(v, b[k]) for k, v in a.items())
+    if (ta is list and tb is list) or (ta is dict and tb is dict):
+        return _deep_equal(a, b)
     if a is None or b is None:
         return a is b
     if ta is not tb:
         return False
     return a == b
+
+
+def _deep_equal(a: list | dict, b: list | dict) -> bool:
+    """Equality of two lists or maps. Pairs of containers already compared (or being compared) are not walked
+    again, so values that share sub-values (a map holding the same map twice, nested 40 times) compare in time
+    proportional to their distinct parts, and a list that contains itself terminates."""
+    seen: set[tuple[int, int]] = set()
+    budget = active()
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        key = (id(x), id(y))
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(x) != len(y):
+            return False
+        if budget is not None:
+            budget.tick(len(x))
+        pairs = zip(x, y, strict=True) if type(x) is list else ((v, y.get(k, _ABSENT)) for k, v in x.items())
+        for u, v in pairs:
+            tu, tv = type(u), type(v)
+            if (tu is list and tv is list) or (tu is dict and tv is dict):
+                stack.append((u, v))
+            elif tu is list or tu is dict or tv is list or tv is dict or v is _ABSENT or not equal(u, v):
+                return False
+    return True
+
+
+_ABSENT = object()
 
 
 def compare(op: str, a: Any, b: Any) -> Any:
@@ -98,16 +129,22 @@ def compare(op: str, a: Any, b: Any) -> Any:
 
 
 # -- arithmetic ---------------------------------------------------------------------------------------------------
-def arith(op: str, a: Any, b: Any) -> Any:
+def arith(op: str, a: Any, b: Any, budget: Budget | None = None) -> Any:
+    """``a op b``; ``budget`` is the evaluation's (both backends pass it; helpers called without one use the
+    thread's current budget)."""
     if a is UNDEFINED or b is UNDEFINED:
         return UNDEFINED
     if is_number(a) and is_number(b):
         if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
+            r = a + b
+        elif op == "-":
+            r = a - b
+        elif op == "*":
+            r = a * b
+        else:
+            r = None
+        if r is not None:
+            return r if type(r) is not int or -SMALL_INT <= r <= SMALL_INT else (budget or current()).check_int(r)
         if b == 0:
             raise RuntimeFault("division by zero")
         if type(a) is int and type(b) is int:
@@ -115,12 +152,22 @@ def arith(op: str, a: Any, b: Any) -> Any:
             q = q if (a >= 0) == (b >= 0) else -q
             return q if op == "/" else a - b * q
         return a / b if op == "/" else math.fmod(a, b)
-    if op == "+":
-        if type(a) is str and type(b) is str:
-            return a + b
-        if type(a) is list and type(b) is list:
-            return a + b
+    if op == "+" and ((type(a) is str and type(b) is str) or (type(a) is list and type(b) is list)):
+        return (budget or current()).concat(a, b)
     raise RuntimeFault(f"unsupported operand types for {op}: {type_name(a)} and {type_name(b)}")
+
+
+def grow_map(m: dict, budget: Budget | None = None) -> None:
+    """A new key is about to be added to ``m`` (index assignment): check the map's size and charge the entry."""
+    budget = budget or current()
+    if len(m) >= budget.limits.max_size:
+        budget.check_size(len(m) + 1, "map size")
+    budget.charge(MAP_ENTRY)
+
+
+def big_int(value: int, budget: Budget | None = None) -> int:
+    """An integer result beyond 64 bits: refused above the budget's bit limit (see :mod:`jobguard.lang.sandbox`)."""
+    return (budget or current()).check_int(value)
 
 
 def negate(op: str, v: Any) -> Any:
@@ -141,12 +188,14 @@ def check_bool(op: str, v: Any) -> None:
 
 
 # -- set, matches, emptiness --------------------------------------------------------------------------------------
-def contains(coll: Any, item: Any) -> Any:
-    """``coll contains item``."""
+def contains(coll: Any, item: Any, budget: Budget | None = None) -> Any:
+    """``coll contains item``. A long list or string ticks the evaluation's clock check."""
     if coll is UNDEFINED or item is UNDEFINED:
         return UNDEFINED
     t = type(coll)
     if t is list:
+        if len(coll) > _SCAN_FREE and (budget := budget or active()) is not None:
+            budget.tick(len(coll))
         if type(item) is str:
             return any(type(x) is str and x == item for x in coll)
         return any(equal(x, item) for x in coll)
@@ -160,16 +209,22 @@ def contains(coll: Any, item: Any) -> Any:
     if t is str:
         if type(item) is not str:
             raise RuntimeFault(f"a string can only contain a string, not {type_name(item)}")
+        if len(coll) > _SCAN_FREE and (budget := budget or active()) is not None:
+            budget.tick(len(coll))
         return item in coll
     if coll is None:
         return False
     raise RuntimeFault(f"'contains' needs a list, map or string, got {type_name(coll)}")
 
 
-_REGEX_CACHE: dict[str, re.Pattern] = {}
+_SCAN_FREE = 4096  # lists and strings up to this length are searched without touching the budget
+
+_REGEX_CACHE: dict[str, GoRegex] = {}
 
 
-def matches(s: Any, pattern: Any) -> Any:
+def matches(s: Any, pattern: Any, budget: Budget | None = None) -> Any:
+    """``s matches pattern``: an unanchored search with a Go/RE2 pattern (linear in ``len(s)``, never
+    backtracking). An invalid pattern is a runtime error with Go's message."""
     if s is UNDEFINED or pattern is UNDEFINED:
         return UNDEFINED
     if type(s) is not str or type(pattern) is not str:
@@ -177,18 +232,15 @@ def matches(s: Any, pattern: Any) -> Any:
     rx = _REGEX_CACHE.get(pattern)
     if rx is None:
         try:
-            rx = re.compile(_go_regex(pattern))
-        except re.error as exc:
+            rx = compile_go(pattern)
+        except GoRegexError as exc:
             raise RuntimeFault(f"invalid regular expression {pattern!r}: {exc}") from None
-        if len(_REGEX_CACHE) > 512:
+        if len(_REGEX_CACHE) >= 64:
             _REGEX_CACHE.clear()
         _REGEX_CACHE[pattern] = rx
-    return rx.search(s) is not None
-
-
-def _go_regex(pattern: str) -> str:
-    """Translate the few RE2 spellings Python lacks (``\\z``; POSIX classes are accepted as-is by RE2 only)."""
-    return pattern.replace(r"\z", r"\Z")
+    if len(s) > _SCAN_FREE and (budget := budget or active()) is not None:
+        budget.tick(len(s))
+    return rx.test(s)
 
 
 def is_empty(v: Any) -> Any:
@@ -234,7 +286,7 @@ def get_attr(v: Any, name: str) -> Any:
     raise RuntimeFault(f"cannot select '{name}' from {type_name(v)}")
 
 
-def get_slice(v: Any, low: Any, high: Any) -> Any:
+def get_slice(v: Any, low: Any, high: Any, budget: Budget | None = None) -> Any:
     if v is UNDEFINED or low is UNDEFINED or high is UNDEFINED:
         return UNDEFINED
     if type(v) not in (list, str):
@@ -249,6 +301,8 @@ def get_slice(v: Any, low: Any, high: Any) -> Any:
         hi += len(v)
     if not 0 <= lo <= hi <= len(v):
         return UNDEFINED
+    if hi - lo > _SCAN_FREE:  # a copy: memory the policy may keep
+        return (budget or current()).new(v[lo:hi])
     return v[lo:hi]
 
 
@@ -355,8 +409,26 @@ def to_bool(v: Any) -> Any:
     raise RuntimeFault(f"cannot convert {type_name(v)} to bool")
 
 
-def show(v: Any, top: bool = True) -> str:
-    """Text for print(): strings bare at the top level, quoted inside collections."""
+def show(v: Any, top: bool = True, limit: int | None = None, budget: Budget | None = None,
+         strict: bool = False) -> str:
+    """Text for print(): strings bare at the top level, quoted inside collections. A list or map is measured first
+    (:func:`jobguard.lang.sandbox.text_size`): one whose text would exceed ``limit`` characters (default: the
+    size limit), or that contains itself, is a runtime error when ``strict`` (``print``/``error`` in a policy)
+    instead of gigabytes of text, and a short placeholder otherwise (traces, reports, test messages)."""
+    if type(v) is list or type(v) is dict:
+        budget = budget or active()
+        if limit is None:
+            limit = (budget.limits if budget is not None else DEFAULT_LIMITS).max_size
+        try:
+            text_size(v, limit, budget)
+        except RuntimeFault:
+            if strict:
+                raise
+            return f"<{type_name(v)} of {len(v)} elements, too large to show>"
+    return _show(v, top)
+
+
+def _show(v: Any, top: bool) -> str:
     if type(v) is str:
         return v if top else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if type(v) is bool:
@@ -368,9 +440,9 @@ def show(v: Any, top: bool = True) -> str:
     if type(v) is float:
         return format_float(v)
     if type(v) is list:
-        return "[" + ", ".join(show(x, False) for x in v) + "]"
+        return "[" + ", ".join(_show(x, False) for x in v) + "]"
     if type(v) is dict:
-        return "{" + ", ".join(f"{show(k, False)}: {show(x, False)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{_show(k, False)}: {_show(x, False)}" for k, x in v.items()) + "}"
     if isinstance(v, SentinelObject):
         return f"<{v.type_name}>"
     if getattr(v, "is_rule", False):

@@ -96,6 +96,13 @@ def string_list(description: str, **item_constraints: Any) -> dict[str, Any]:
             "description": description}
 
 
+def regex_param(description: str) -> dict[str, Any]:
+    """Schema of a param that is a regular expression: Go/RE2 syntax, checked when the config loads (a pattern RE2
+    rejects is an error at the value's file:line:col). Compile it in the rule with
+    :func:`jobguard.goregex.compile_go` (cached, linear-time matching: a job cannot make it backtrack)."""
+    return {"type": "string", "format": "regex", "description": description}
+
+
 def allow_list_hint(entries: list[Any]) -> str:
     """Suffix for "not approved" messages when the allow-list is empty (the rule fails closed until configured)."""
     return "" if entries else " (no allow-list configured)"

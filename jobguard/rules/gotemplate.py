@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from jobguard.goregex import GoRegex, compile_go, quote_meta
+
 VAULT = "vault"
 NOMAD_VAR = "nomadvar"
 CONSUL_KV = "consul-kv"
@@ -64,9 +66,11 @@ class TemplateInfo:
         return out
 
 
-def _delims(left: str, right: str) -> re.Pattern[str]:
-    # a comment (``{{/* ... */}}``) may contain the right delimiter, so it is matched first
-    return re.compile(re.escape(left or "{{") + r"-?\s*(/\*.*?\*/|.*?)\s*-?" + re.escape(right or "}}"), re.S)
+def _delims(left: str, right: str) -> GoRegex:
+    # a comment (``{{/* ... */}}``) may contain the right delimiter, so it is matched first. The delimiters come
+    # from the job, and a lazy ``.*?`` after each of thousands of unclosed ``{{`` made Python's backtracking
+    # engine quadratic: RE2 finds all actions in one linear pass
+    return compile_go("(?s)" + quote_meta(left or "{{") + r"-?\s*(/\*.*?\*/|.*?)\s*-?" + quote_meta(right or "}}"))
 
 
 @lru_cache(maxsize=512)

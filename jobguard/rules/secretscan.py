@@ -20,6 +20,8 @@ import string
 from collections.abc import Iterator
 from functools import lru_cache
 
+from jobguard.goregex import GoRegex, compile_go, quote_meta
+
 # Words that make a key a credential when they appear as a word of its name.
 CREDENTIAL_WORDS = frozenset({
     "PASSWORD", "PASSWD", "PASS", "PWD", "PW", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY", "APITOKEN",
@@ -49,7 +51,7 @@ DIGEST_KEY = re.compile(
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _TRIVIAL = frozenset({"", "yes", "no", "true", "false", "on", "off", "0", "1", "none", "null", "nil", "-",
                       "enabled", "disabled", "required", "optional"})
-_TEMPLATE_ACTION = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}|\{\{.*?\}\}", re.S)
+_TEMPLATE_ACTION = compile_go(r"(?s)\{\{-?\s*/\*.*?\*/\s*-?\}\}|\{\{.*?\}\}")  # RE2: linear on "{{" * 10_000
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}")
 _PATH_LIKE = re.compile(r"^(?:/|\./|\.\./|~/|(?:local|secrets|alloc|tmp)/)[^\s]*$")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -305,9 +307,10 @@ def mask_actions(text: str, left: str = "{{", right: str = "}}") -> str:
 
 
 @lru_cache(maxsize=16)
-def _action_regex(left: str, right: str) -> re.Pattern[str]:
-    lq, rq = re.escape(left), re.escape(right)
-    return re.compile(lq + r"-?\s*/\*.*?\*/\s*-?" + rq + "|" + lq + ".*?" + rq, re.S)
+def _action_regex(left: str, right: str) -> GoRegex:
+    """Actions with the job's own delimiters (linear-time RE2: the delimiters and the text come from the job)."""
+    lq, rq = quote_meta(left), quote_meta(right)
+    return compile_go("(?s)" + lq + r"-?\s*/\*.*?\*/\s*-?" + rq + "|" + lq + ".*?" + rq)
 
 
 def scan_text(text: str, left: str = "{{", right: str = "}}") -> Iterator[tuple[int, str]]:

@@ -15,7 +15,7 @@ from jobguard.lang import UNDEFINED, compile_policy
 from jobguard.lang.codegen import generate
 from jobguard.lang.parser import parse
 from jobguard.lang.builtins import BUILTINS
-from jobguard.lang.sandbox import DEFAULT_LIMITS
+from jobguard.lang.sandbox import DEFAULT_LIMITS, Limits
 
 from .test_operators import CASES
 from .test_properties import POLICIES, json_values
@@ -141,3 +141,92 @@ def test_random_expressions_agree(expr, job, x):
 @given(job=json_values, which=st.integers(0, len(POLICIES) - 1))
 def test_job_policies_agree(job, which):
     check(POLICIES[which], {"job": job})
+
+
+# -- limits: both backends stop the same policies, with the same message -------------------------------------------
+def fast_fault(source, limits, globals_=None, imports=None):
+    """Run only the generated code; the RuntimeFault it raises (None if it returned)."""
+    from jobguard.lang.errors import RuntimeFault
+    from jobguard.lang.policy import _FastContext
+    from jobguard.lang.sandbox import Budget
+
+    policy = compile_policy(source, filename="l.sentinel")
+    assert policy._fast is not None
+    budget = Budget(limits)
+    try:
+        policy._fast(globals_ or {}, {}, imports or {}, _FastContext(imports or {}, budget), budget)
+    except RuntimeFault as exc:
+        return exc.message
+    return None
+
+
+def closure_fault(source, limits, globals_=None, imports=None):
+    res = compile_policy(source, filename="l.sentinel")._run(globals_ or {}, {}, imports or {}, False, limits, ())
+    return res.error.message if res.error is not None else None
+
+
+STEPS = ("f = func(n) { return n + 1 }\ns = 0\nfor range(10) as i {\n  s = f(s)\n}\n"
+         "main = rule { all range(5) as j { j >= 0 } and s == 10 }\n")  # 10 + 10 calls + 5 = 25 steps
+
+
+@pytest.mark.parametrize("max_steps,fails", [(25, False), (24, True), (10, True)])
+def test_both_backends_count_the_same_steps(max_steps, fails):
+    limits = Limits(max_steps=max_steps)
+    fast, ref = fast_fault(STEPS, limits), closure_fault(STEPS, limits)
+    assert fast == ref
+    assert (ref is not None) is fails
+    if fails:
+        assert ref == f"evaluation stopped: more than {max_steps} steps"
+
+
+LIMITED = [
+    ("x = 3\nfor range(30) as i {\n  x = x * x\n}\nmain = rule { x > 0 }\n", Limits()),
+    ("x = 3\nfor range(30) as i {\n  x *= x\n}\nmain = rule { x > 0 }\n", Limits()),
+    ("x = 3\nfor range(100) as i {\n  x = x * 3\n}\nmain = rule { x > 0 }\n", Limits(max_int_bits=128)),
+    ('s = "ab"\nfor range(40) as i {\n  s = s + s\n}\nmain = rule { true }\n', Limits()),
+    ('s = "ab"\nfor range(40) as i {\n  s += s\n}\nmain = rule { true }\n', Limits()),
+    ("l = [1]\nfor range(40) as i {\n  l = l + l\n}\nmain = rule { true }\n", Limits()),
+    ("l = []\nfor range(100) as i {\n  append(l, i)\n}\nmain = rule { true }\n", Limits(max_size=50)),
+    ("m = {}\nfor range(100) as i {\n  m[i] = i\n}\nmain = rule { true }\n", Limits(max_size=50)),
+    ("l = map range(5000) as i { [i, i, i] }\nmain = rule { true }\n", Limits(max_work=200_000)),
+    ('l = map range(5000) as i { {"a": i} }\nmain = rule { true }\n', Limits(max_work=200_000)),
+    ("main = rule { length(range(100)) > 0 }\n", Limits(max_size=50)),
+    ('m = {"k": 1}\nfor range(40) as i {\n  m = {"a": m, "b": m}\n}\nmain = rule { print(m) }\n', Limits()),
+    ('import "json"\nm = {"k": 1}\nfor range(40) as i {\n  m = {"a": m, "b": m}\n}\n'
+     "main = rule { json.marshal(m) != \"\" }\n", Limits()),
+    ('import "strings"\nmain = rule { length(strings.split(s, "")) > 0 }\n', Limits(max_size=1000)),
+    ("main = rule { length(s[0:5000]) > 0 }\n", Limits(max_size=4096)),
+]
+
+
+@pytest.mark.parametrize("source,limits", LIMITED, ids=[f"limited-{i}" for i in range(len(LIMITED))])
+def test_both_backends_stop_at_the_same_limit(source, limits):
+    globals_ = {"s": "x" * 6000}
+    fast, ref = fast_fault(source, limits, globals_), closure_fault(source, limits, globals_)
+    assert ref is not None and ref.startswith("evaluation stopped: "), ref
+    assert fast == ref
+    # and with the limits lifted, both pass (nothing else is wrong with these policies)
+    if limits != Limits():
+        assert fast_fault(source, Limits(), globals_) is None and closure_fault(source, Limits(), globals_) is None
+
+
+def test_work_is_charged_identically():
+    from jobguard.lang.compiler import Context, Scope
+    from jobguard.lang.policy import _FastContext
+    from jobguard.lang.sandbox import Budget, begin, end
+
+    source = ('import "strings"\nl = [1, 2]\nm = {"a": l}\ns = "x"\nfor range(80) as i {\n  s = s + "yy"\n'
+              '  append(l, [i])\n  m[string(i)] = i\n}\nparts = strings.split(strings.join(keys(m), ","), ",")\n'
+              "main = rule { length(parts) == 81 and length(s[1:30]) > 0 and keys(m) != values(m) }\n")
+    policy = compile_policy(source)
+    fast_budget = Budget()
+    assert policy._fast({}, {}, {}, _FastContext({}, fast_budget), fast_budget)[0] is True
+    closure_budget, outer = begin(Limits())
+    try:
+        scope = Scope(Context(closure_budget, {}, "w.sentinel"), None, {})
+        for st in policy._compiled.body:
+            st(scope)
+        assert scope.vars["main"].force() is True
+    finally:
+        end(outer)
+    assert fast_budget.work == closure_budget.work > 0

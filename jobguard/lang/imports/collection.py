@@ -17,6 +17,7 @@ from typing import Any
 from jobguard.lang.imports._support import caller, exports, named, pairs, truth
 from jobguard.lang.imports.module import ImportModule, type_name
 from jobguard.lang.runtime import equal
+from jobguard.lang.sandbox import size_limit, text_size
 from jobguard.lang.values import UNDEFINED
 
 NAME = "collection"
@@ -73,6 +74,7 @@ def matches(items: Any, partial: Any) -> Any:
         return UNDEFINED
     if type(partial) is not dict:
         raise TypeError(f"partial must be a map, got {type_name(partial)}")
+    text_size(partial, size_limit())  # walked once per item: a partial that shares sub-maps could be 2**40
     return [el for el, _ in pairs(items) if matches_partial(el, partial)]
 
 

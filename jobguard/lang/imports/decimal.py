@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from jobguard.lang.imports._support import name_methods
 from jobguard.lang.imports.module import ImportModule, type_name
+from jobguard.lang.sandbox import check_size
 from jobguard.lang.values import UNDEFINED
 
 NAME = "decimal"
@@ -80,6 +81,8 @@ class Decimal(ImportModule):
         v = self.value
         sign, digits, exponent = v.as_tuple()
         finite = v.is_finite()
+        # "int" and "string" write out every digit: 1e999999999 would be a billion of them
+        check_size(len(digits) + (abs(exponent) if finite else 0), "decimal written out (digits)")
         return {
             "sign": 0 if finite and v == 0 else (-1 if sign else 1),
             "coefficient": int("".join(map(str, digits))) if finite else 0,

@@ -17,6 +17,7 @@ from typing import Any
 
 from jobguard.lang.imports._support import name_methods, primitive_text
 from jobguard.lang.imports.module import ImportModule, require_string, type_name
+from jobguard.lang.sandbox import size_limit, text_size
 from jobguard.lang.values import UNDEFINED
 
 NAME = "json"
@@ -130,6 +131,7 @@ class JSONImport(ImportModule):
     def fn_marshal(self, value: Any) -> Any:
         if value is UNDEFINED:
             return UNDEFINED
+        text_size(value, size_limit())  # a map holding one map twice, nested 40 times, is 2**40 leaves
         out: list[str] = []
         _encode(value, out, 0)
         return "".join(out)

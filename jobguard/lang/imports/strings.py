@@ -16,6 +16,7 @@ from typing import Any
 
 from jobguard.lang.imports._support import exports, named, primitive_text
 from jobguard.lang.imports.module import ImportModule, need
+from jobguard.lang.sandbox import check_size, size_limit, text_size
 from jobguard.lang.values import UNDEFINED
 
 NAME = "strings"
@@ -103,13 +104,16 @@ def join(items, sep):
     """``strings.join(a, sep)``: non-string primitives are converted (``1.01`` -> ``"1.01"``), nested lists
     flattened; maps and other complex values are an error."""
     if type(sep) is str and type(items) is list and all(type(x) is str for x in items):
+        check_size(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0), "string length")
         return sep.join(items)
     if items is UNDEFINED or sep is UNDEFINED:
         return UNDEFINED
     need("list", items, list)
     need("separator", sep, str)
+    text_size(items, size_limit())  # nested lists that share sub-lists could flatten to 2**40 strings
     out: list[str] = []
     _flatten_into(items, out, 0)
+    check_size(sum(map(len, out)) + len(sep) * max(len(out) - 1, 0), "string length")
     return sep.join(out)
 
 
@@ -121,6 +125,9 @@ def replace(s, old, new, times=-1):
         return UNDEFINED
     _strings(("s", s), ("old", old), ("new", new))
     count = need("times", times, int)
+    hits = len(s) + 1 if not old else s.count(old)
+    check_size(len(s) + max(len(new) - len(old), 0) * (hits if count < 0 else min(hits, count)),
+               "string length")  # before building: replacing every "a" with 1,000 characters
     return s.replace(old, new, count if count >= 0 else -1)
 
 

@@ -1,7 +1,10 @@
 """Helpers: Go integer formatting, grapheme clusters, Go regexp translation, set hashing."""
 
+import time
+
 import pytest
 
+from jobguard.jobspec.functions import FunctionError, call_function
 from jobguard.jobspec.functions.goregexp import GoRegexpError, compile_go, replace_all
 from jobguard.jobspec.functions.graphemes import grapheme_len, graphemes
 from jobguard.jobspec.functions.numbers import go_format_int, parse_number, to_int
@@ -43,3 +46,18 @@ def test_go_regexp_translation():
     for bad in (r"\Z", "(?=x)", "a**", "[a", "x\\"):
         with pytest.raises(GoRegexpError):
             compile_go(bad)
+
+
+def test_regex_replace_is_linear_time_go_regexp():
+    """A job file's pattern cannot stall the loader (Python's re backtracks for minutes on these)."""
+    start = time.perf_counter()
+    subject = "a" * 50_000 + "!"
+    assert call_function("regex_replace", [subject, "^(a+)+$", "x"]) == subject
+    assert call_function("regex_replace", ["a" * 34 + "!", r"^([a-z0-9]+[-.]?)+(:[a-z0-9.]+)?$", "x"]) == "a" * 34 + "!"
+    assert time.perf_counter() - start < 1.0
+    # Go syntax Python lacks, and Go's rejections of what C++ RE2 would accept
+    assert call_function("regex_replace", ["λx", r"\pL", "L"]) == "LL"
+    assert call_function("regex_replace", ["a{,2}", "a{,2}", "b"]) == "b"
+    with pytest.raises(FunctionError) as exc:
+        call_function("regex_replace", ["abc", r"\C", "x"])
+    assert exc.value.message == "error parsing regexp: invalid escape sequence: `\\C`"
