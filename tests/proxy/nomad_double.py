@@ -28,6 +28,7 @@ import asyncio
 import base64
 import copy
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ except ImportError:  # run as a script by the benchmark
     import goref  # type: ignore[no-redef]
 
 MAX_WAIT_S = 600.0
+_NAMESPACE = re.compile(r"[a-zA-Z0-9-]{1,128}")
 
 
 @dataclass
@@ -236,6 +238,8 @@ class NomadDouble:
             return None, self.error(exc.status, str(exc))
         if self.tokens and view.token not in self.tokens:
             return None, self.error(403, "Permission denied")
+        if not _NAMESPACE.fullmatch(view.namespace):  # Nomad's namespace names; no write to "*" or "a;b"
+            return None, self.error(400, f"namespace {view.namespace!r} not found")
         return view, None
 
     def _stored_job(self, view: Any) -> tuple[dict[str, Any] | None, web.Response | None]:
