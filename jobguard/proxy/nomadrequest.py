@@ -161,12 +161,22 @@ def _job_string(job: GoObject | None, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _job_fields(req: NomadRequest, job: GoObject) -> None:
+    """The job fields this layer reads are strings (or null) to Go; anything else fails Nomad's decoding."""
+    for name in ("ID", "Namespace", "Region"):
+        value = gojson.field(job, name)
+        if value is not None and not isinstance(value, str):
+            raise gojson.BodyError(f"json: cannot unmarshal {gojson.json_kind(value)} into Go struct field "
+                                   f"{req.struct.name}.Job.{name} of type string")
+
+
 def _job_request(req: NomadRequest, header: str | None) -> None:
     """register and plan (``jobUpdate``/``jobPlan`` + ``apiJobAndRequestToStructs``)."""
     plan = req.kind == routing.PLAN
     job = req.fields["Job"]
     if job is None:
         raise Refusal(400, "Job must be specified")
+    _job_fields(req, job)
     job_id = gojson.field(job, "ID")
     if job_id is None:
         raise Refusal(400, "Job must have a valid ID" if plan else "Job ID hasn't been provided")
@@ -200,6 +210,7 @@ def _validate_request(req: NomadRequest, header: str | None) -> None:
     job = req.fields["Job"]
     if job is None:
         raise Refusal(400, "Job must be specified")
+    _job_fields(req, job)
     req.job = job
     req.token = header or ""
     req.namespace = _job_string(job, "Namespace") or DEFAULT_NAMESPACE

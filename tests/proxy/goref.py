@@ -498,6 +498,10 @@ def nomad_view(method: str, raw_target: bytes, headers: dict[str, str], body: by
             raise GoError(400, "cannot unmarshal into ID")
         if job_id and jid.value != job_id:
             raise GoError(400, "Job ID does not match")
+        for name in ("Namespace", "Region"):
+            value = obj_field(job, name)
+            if value is not None and value.kind not in ("string", "null"):
+                raise GoError(400, f"cannot unmarshal {value.kind} into {name}")
         jns = obj_field(job, "Namespace")
         job_ns = jns.value if jns is not None and jns.kind == "string" else ""
         ns = query_get(query, "namespace") or fields["Namespace"] or job_ns or "default"
