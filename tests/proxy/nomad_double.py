@@ -43,6 +43,7 @@ except ImportError:  # run as a script by the benchmark
 
 MAX_WAIT_S = 600.0
 _NAMESPACE = re.compile(r"[a-zA-Z0-9-]{1,128}")
+_FS_FUNCTION = re.compile(r"\b(?:file|filebase64|fileexists|fileset|templatefile)\s*\(")
 
 
 @dataclass
@@ -356,6 +357,8 @@ class NomadDouble:
         body = json.loads(await request.read() or b"{}")
         if not body.get("JobHCL"):
             return self.error(400, "Job spec is empty")
+        if _FS_FUNCTION.search(body["JobHCL"]):  # Nomad parses with AllowFS: false
+            return self.error(400, "Failed to parse job: input.hcl: filesystem function calls are disabled")
         with tempfile.TemporaryDirectory() as tmp:
             var_files = []
             if body.get("Variables"):
