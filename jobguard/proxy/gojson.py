@@ -165,19 +165,13 @@ def has_field(obj: Any, name: str) -> bool:
     return field(obj, name, sentinel) is not sentinel
 
 
+_JSON_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "bool"), ((int, float), "number"), (str, "string"), (list, "array"), (dict, "object"))
+
+
 def json_kind(value: Any) -> str:
-    """The JSON kind Go names in ``cannot unmarshal <kind> into ...``."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
+    """The JSON kind Go names in ``cannot unmarshal <kind> into ...`` (bool before number: a bool is an int)."""
+    return next((kind for types, kind in _JSON_KINDS if isinstance(value, types)), "null")
 
 
 # ---------------------------------------------------------------------------- typed structs
