@@ -9,7 +9,7 @@ reproduces so that such paths are never forwarded at all.
 
 The path classified is Go's ``URL.Path`` of the raw request target (:func:`classify_target`, see :mod:`.query`),
 not the one aiohttp decodes: Go keeps ``#...`` in the path or query and refuses a bad ``%`` escape outright
-(``INVALID``: answered 400 by the proxy, like Nomad's own server would).
+(``INVALID`` for a write: answered 400 by the proxy, like Nomad's own server would).
 """
 
 from __future__ import annotations
@@ -99,7 +99,10 @@ def classify(method: str, path: str) -> Route:
 
 def classify_target(method: str, raw_target: str) -> Route:
     """Classify a request by method and raw target (``request.raw_path``), routing on Go's decoded path; the
-    parsed :class:`~jobguard.proxy.query.Target` rides along for the request parser."""
+    parsed :class:`~jobguard.proxy.query.Target` rides along for the request parser. Reads are relayed whatever
+    their target (no job changes; Nomad refuses a target it cannot parse), so they skip the parsing."""
+    if method.upper() not in WRITE_METHODS:
+        return Route(PASS)
     try:
         target = parse_target(raw_target)
     except TargetError:

@@ -84,7 +84,8 @@ def test_canonical_encoding_reads_back_the_same(raw: str) -> None:
     ("POST", "/v1/%6Aob/web/revert", routing.REVERT, "web"),
     ("PUT", "/v1/jobs#", routing.PASS, ""),                 # Go's mux has no /v1/jobs# route: 404 upstream
     ("PUT", "/v1/job/x%2Fdispatch%2Fplan", routing.PLAN, "x/dispatch"),
-    ("GET", "/v1/job/web%zz", routing.INVALID, ""),
+    ("POST", "/v1/job/web%zz", routing.INVALID, ""),
+    ("GET", "/v1/job/web%zz", routing.PASS, ""),              # reads are relayed; Nomad refuses the target
 ])
 def test_classify_target_routes_on_gos_path(method: str, raw: str, kind: str, job_id: str) -> None:
     route = routing.classify_target(method, raw)
