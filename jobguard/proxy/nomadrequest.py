@@ -111,6 +111,7 @@ class NomadRequest:
 
 # ---------------------------------------------------------------------------- parsing
 def go_trim_space(text: str) -> str:
+    """Go's ``strings.TrimSpace`` (its notion of whitespace, not Python's, which also strips \x1c-\x1f)."""
     return text.strip(_GO_SPACE)
 
 
