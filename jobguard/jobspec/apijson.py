@@ -5,7 +5,8 @@ is what Nomad does with such a file and policies must see the job Nomad sees:
 
 * ``{"Job": {...}}`` and a bare job object are both accepted (Nomad decodes into a struct that embeds ``api.Job``
   next to a ``Job`` field; the nested job wins when it is present and not null);
-* object keys match struct fields case-insensitively (an exact match first); unknown keys are dropped; when a
+* object keys match struct fields case-insensitively with Go's Unicode simple folding (``Nameſpace`` sets
+  ``Namespace``, see :mod:`.api.gofold`; an exact match first); unknown keys are dropped; when a
   key repeats, the later one wins (objects merge into an already-decoded struct, as Go reuses the pointer);
 * ``null`` clears pointers, slices and maps and leaves value-typed fields at their zero value;
 * a value of the wrong JSON type is an error shaped like Go's
@@ -24,6 +25,7 @@ import binascii
 import re
 from typing import Any
 
+from jobguard.jobspec.api.gofold import fold_name
 from jobguard.jobspec.api.jsonpos import JSONSyntaxError, Node, from_python, go_float, parse, to_python
 from jobguard.jobspec.apimodel import FIELDS, STRUCTS, Field, complete
 from jobguard.jobspec.errors import Diagnostic, JobspecError
@@ -38,7 +40,8 @@ _INT_LITERAL = re.compile(r"-?(0|[1-9][0-9]*)$")
 # Go types of int64 fields whose Go name is not the plain ``int`` we assume for 64-bit signed fields.
 _INT64_FIELDS = frozenset({("Job", "SubmitTime"), ("ScalingPolicy", "Min"), ("ScalingPolicy", "Max"),
                            ("JobVersionTag", "TaggedTime")})
-_FOLDED: dict[str, dict[str, Field]] = {name: {f.name.lower(): f for f in fields} for name, fields in STRUCTS.items()}
+_FOLDED: dict[str, dict[str, Field]] = {name: {fold_name(f.name): f for f in fields}
+                                        for name, fields in STRUCTS.items()}
 
 
 def _go_type(f: Field, struct: str) -> str:
@@ -99,7 +102,7 @@ class _Decoder:
         for key, key_line, key_col, child in node.value:
             if skip_key is not None and key.lower() == skip_key:
                 continue
-            f = exact.get(key) or folded.get(key.lower())
+            f = exact.get(key) or folded.get(fold_name(key))
             if f is None:
                 continue  # unknown field: dropped, as encoding/json does
             self._mark(path + (f.name,), key_line, key_col)

@@ -2,9 +2,9 @@
 
 Nomad semantics reproduced here (see ``command/agent/job_endpoint.go``):
 
-* namespace: ``?namespace=`` > request body ``Namespace`` > ``Job.Namespace`` > ``default``; region likewise;
-  Nomad writes the effective values into the job before its own (Sentinel) checks, so policies see them too;
-* the caller's token: ``X-Nomad-Token`` > ``Authorization: Bearer`` > body ``SecretID``;
+* namespace, region and the caller's token come from :mod:`.nomadrequest`, which reads them per endpoint exactly
+  as Nomad's agent does; Nomad writes the effective namespace and region into the job before its own (Sentinel)
+  checks, so policies see them too;
 * enforcement like Sentinel: advisory failures warn, soft-mandatory ones deny unless ``PolicyOverride`` is set
   *and* the caller's token holds one of the configured override policies (or is a management token),
   hard-mandatory ones always deny.
@@ -20,7 +20,7 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from jobguard.engine.findings import Finding
@@ -28,6 +28,9 @@ from jobguard.proxy import gojson
 from jobguard.proxy.responses import describe
 from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.upstream import Upstream, UpstreamError
+
+if TYPE_CHECKING:
+    from jobguard.proxy.nomadrequest import NomadRequest
 
 log = logging.getLogger("jobguard.proxy")
 
@@ -37,6 +40,7 @@ WARN = "warn"            # advisory or overridden failures only: forwarded with 
 DENY = "deny"            # a blocking failure: 403
 INVALID = "invalid"      # the job itself cannot be loaded: 400
 ERROR = "error"          # evaluation failed, fail closed: 500
+FAIL_CLOSED = "fail_closed"  # the job a scale/revert/dispatch would produce cannot be built: denied (4xx)
 FAIL_OPEN = "fail_open"  # evaluation failed, let through because of --fail-open
 DRY_RUN = "dry_run"      # would have been denied, let through because of --dry-run
 
@@ -52,19 +56,13 @@ class Caller:
     namespace: str = "default"
     region: str = ""
     policy_override: bool = False
+    job_region: str = ""  # the region Nomad writes into the job when it differs from ``region`` (multiregion)
 
     @classmethod
-    def from_request(cls, query: Any, headers: Any, body: Any, job: Any) -> Caller:
-        token = headers.get("X-Nomad-Token", "")
-        auth = headers.get("Authorization", "")
-        if not token and auth.startswith("Bearer "):
-            token = auth[len("Bearer "):].strip().split(" ")[0]
-        token = token or str(gojson.field(body, "SecretID") or "")
-        namespace = (query.get("namespace") or gojson.field(body, "Namespace") or gojson.field(job, "Namespace")
-                     or "default")
-        region = query.get("region") or gojson.field(body, "Region") or gojson.field(job, "Region") or ""
-        return cls(token=token, namespace=str(namespace), region=str(region),
-                   policy_override=gojson.field(body, "PolicyOverride") is True)
+    def from_request(cls, req: NomadRequest) -> Caller:
+        """The caller of a parsed request: Nomad's own reading of token, namespace, region and override."""
+        return cls(token=req.token, namespace=req.namespace, region=req.region,
+                   policy_override=req.policy_override is True, job_region=req.job_region)
 
 
 @dataclass
@@ -89,7 +87,7 @@ class Decision:
 
     @property
     def denied(self) -> bool:
-        return self.outcome in (DENY, INVALID, ERROR)
+        return self.outcome in (DENY, INVALID, ERROR, FAIL_CLOSED)
 
 
 class Admission:
@@ -145,8 +143,8 @@ class Admission:
             raise
         decision.forward_job = loaded.job
         loaded.canonical["Namespace"] = caller.namespace  # Nomad sets these before its own checks
-        if caller.region:
-            loaded.canonical["Region"] = caller.region
+        if caller.job_region or caller.region:
+            loaded.canonical["Region"] = caller.job_region or caller.region
         existing, token = await lookups
         decision.accessor_id = str((token or {}).get("AccessorID") or "")
         allowed = caller.policy_override and await self._may_override(token, caller.token)

@@ -78,7 +78,7 @@ class Proxy:
                                                                     if request.query_string else "")
             return web.Response(status=301, headers={"Location": location},
                                 text=f'<a href="{location}">Moved Permanently</a>.\n', content_type="text/html")
-        route = routing.classify(request.method, path)
+        route = routing.classify_target(request.method, request.raw_path)  # on Go's URL.Path, not aiohttp's
         if route.intercepted:
             return await intercept.handle(self, request, route)
         self.metrics.passed(request.method)

@@ -1,9 +1,13 @@
 """HTTP glue for the requests that create or change jobs: read the body, decide, answer or forward.
 
-Register/plan/validate forward the job *as jobguard loaded and evaluated it* (with every other field of the
-request untouched), not the client's original bytes: Go decodes JSON keys case-insensitively and a body can be
-crafted so that a Python reader and Nomad see different jobs (``{"Job": good, "job": bad}``). Forwarding what was
-evaluated closes that gap. Scale/revert/dispatch carry no job; their original body is forwarded unchanged.
+Every intercepted request is parsed once, as Nomad's agent parses it (:mod:`.nomadrequest`: Go's query, path
+and JSON rules), and that one reading drives the decision, the context policies see, the lookups made upstream
+and what is forwarded. What reaches Nomad is re-encoded from it: the canonical path and query, the body's fields
+under their canonical names and, for register/plan/validate, the job *as jobguard loaded and evaluated it*. A
+body crafted to read one way to jobguard and another way to Nomad therefore has nothing left to exploit.
+
+Scale, revert and dispatch carry no job: jobguard builds the job they would produce (:mod:`.derived`) and, when it
+cannot, denies (fail closed) unless ``--fail-open``; either way the decision is counted and logged.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from jobguard.proxy import derived, gojson, routing
-from jobguard.proxy.admission import INVALID, Caller, Decision
+from jobguard.proxy import derived, gojson, nomadrequest, routing, submission
+from jobguard.proxy.admission import ALLOW, FAIL_CLOSED, FAIL_OPEN, INVALID, Caller, Decision
+from jobguard.proxy.nomadrequest import NomadRequest
 from jobguard.proxy.passthrough import bad_gateway, request_headers, response_headers
 from jobguard.proxy.responses import denial_text, merge_warnings, multierror, nomad_error
 from jobguard.proxy.upstream import UpstreamError
@@ -54,51 +59,51 @@ async def handle(proxy: Proxy, request: web.Request, route: routing.Route) -> we
     settings = proxy.state.settings
     try:
         raw = await read_body(request, settings.max_body_bytes, settings.read_timeout)
-        body = gojson.decode(raw)
     except gojson.BodyError as exc:
         return nomad_error(exc.status, str(exc))
-    if not isinstance(body, dict):
-        return nomad_error(400, f"json: cannot unmarshal {_json_type(body)} into Go value of type request")
-    if route.kind in (routing.REGISTER, routing.PLAN, routing.VALIDATE):
-        return await _job_request(proxy, request, route, body)
-    return await _derived_request(proxy, request, route, body, raw)
+    try:
+        req = nomadrequest.parse(route, request.headers, raw)
+    except (gojson.BodyError, nomadrequest.Refusal) as exc:
+        return _refused(proxy, request, route, exc.status, str(exc))
+    if req.kind in nomadrequest.JOB_KINDS:
+        return await _job_request(proxy, request, req)
+    return await _derived_request(proxy, request, req)
 
 
-def _json_type(value: Any) -> str:
-    return {list: "array", str: "string", bool: "bool", type(None): "null"}.get(type(value), "number")
+def _refused(proxy: Proxy, request: web.Request, route: routing.Route, status: int, text: str) -> web.Response:
+    """A request Nomad would refuse itself (undecodable body, mismatched IDs, invalid target...): answered here
+    in Nomad's words and recorded, so that probing shows up in the decision log."""
+    kind = route.kind if route.kind != routing.INVALID else "request"
+    decision = Decision(INVALID, job_id=route.job_id, status=status, lines=[text])
+    return proxy.finish(request, routing.Route(kind, route.job_id), decision, nomad_error(status, text))
+
+
+def _route(req: NomadRequest) -> routing.Route:
+    return routing.Route(req.kind, req.job_id, req.target)
 
 
 # ---------------------------------------------------------------------------- register / plan / validate
-async def _job_request(proxy: Proxy, request: web.Request, route: routing.Route,
-                       body: dict[str, Any]) -> web.StreamResponse:
-    job = gojson.field(body, "Job")
-    if not isinstance(job, dict):
-        return nomad_error(400, "Job must be specified")
-    if route.kind != routing.VALIDATE:
-        if gojson.field(job, "ID") is None:
-            return nomad_error(400, "Job ID hasn't been provided" if route.kind == routing.REGISTER
-                               else "Job must have a valid ID")
-        if route.job_id and gojson.field(job, "ID") != route.job_id:
-            return nomad_error(400, "Job ID does not match name" if route.kind == routing.REGISTER
-                               else "Job ID does not match")
-    caller = Caller.from_request(request.query, request.headers, body, job)
+async def _job_request(proxy: Proxy, request: web.Request, req: NomadRequest) -> web.StreamResponse:
     try:
-        decision = await proxy.admission.decide(job, caller)
+        decision = await proxy.admission.decide(req.job, Caller.from_request(req))
     except UpstreamError as exc:
         return _upstream_failed(proxy, exc)
-    if route.kind == routing.VALIDATE:
-        return await _validate(proxy, request, body, decision)
+    if req.kind == routing.VALIDATE:
+        return await _validate(proxy, request, req, decision)
     if decision.denied:
-        return proxy.finish(request, route, decision, nomad_error(decision.status, _denial(decision)))
-    return await _forward_json(proxy, request, route, decision, _envelope(body, decision))
+        return proxy.finish(request, _route(req), decision, nomad_error(decision.status, _denial(decision)))
+    problem = await submission.check(proxy.upstream, proxy.state.settings.submission, req, decision)
+    if problem:
+        decision.outcome, decision.status, decision.lines = INVALID, 400, [problem]
+        return proxy.finish(request, _route(req), decision, nomad_error(400, problem))
+    return await _forward_json(proxy, request, req, decision, _envelope(proxy, req, decision))
 
 
-def _envelope(body: dict[str, Any], decision: Decision) -> bytes:
-    """The request as sent on: every field untouched except the job, which is the one jobguard evaluated
-    (all case variants of the "Job" key are dropped first, so Nomad cannot pick another one)."""
-    out = {k: v for k, v in (getattr(body, "pairs", None) or body.items()) if k.lower() != "job"}
-    out["Job"] = decision.forward_job if decision.forward_job is not None else gojson.field(body, "Job")
-    return json.dumps(out).encode()
+def _envelope(proxy: Proxy, req: NomadRequest, decision: Decision) -> bytes:
+    """The request as sent on: its fields as decoded, and the job as jobguard evaluated it."""
+    job = decision.forward_job if decision.forward_job is not None else req.job
+    drop = ("Submission",) if proxy.state.settings.submission == "strip" else ()
+    return req.forward_body(job, drop)
 
 
 def _denial(decision: Decision) -> str:
@@ -107,15 +112,15 @@ def _denial(decision: Decision) -> str:
     return denial_text(decision.job_id, decision.lines, decision.hint)
 
 
-async def _validate(proxy: Proxy, request: web.Request, body: dict[str, Any],
+async def _validate(proxy: Proxy, request: web.Request, req: NomadRequest,
                     decision: Decision) -> web.StreamResponse:
     """Validate always answers 200 with ValidationErrors/Error (the CLI falls back to local checks on errors)."""
-    route = routing.Route(routing.VALIDATE)
+    route = _route(req)
     problems = list(decision.lines) if decision.denied else []
     upstream_reply: dict[str, Any] | None = None
     if decision.outcome != INVALID:
         try:
-            status, headers, payload = await _send(proxy, request, _envelope(body, decision))
+            status, headers, payload = await _send(proxy, request, req, _envelope(proxy, req, decision))
         except UpstreamError as exc:
             proxy.metrics.upstream_error()
             return proxy.finish(request, route, decision, bad_gateway(proxy.upstream, exc))
@@ -138,49 +143,44 @@ async def _validate(proxy: Proxy, request: web.Request, body: dict[str, Any],
 
 
 # ---------------------------------------------------------------------------- scale / revert / dispatch
-async def _derived_request(proxy: Proxy, request: web.Request, route: routing.Route, body: dict[str, Any],
-                           raw: bytes) -> web.StreamResponse:
-    job_id = route.job_id
-    if route.kind == routing.SCALE:
-        target = gojson.field(gojson.field(body, "Target") or {}, "Job")
-        if target and target != job_id:
-            return nomad_error(400, "job ID in payload did not match URL")
-    elif route.kind == routing.REVERT:
-        if not gojson.field(body, "JobID"):
-            return nomad_error(400, "JobID must be specified")
-        if gojson.field(body, "JobID") != job_id:
-            return nomad_error(400, "Job ID does not match")
-    elif gojson.field(body, "JobID") and gojson.field(body, "JobID") != job_id:
-        return nomad_error(400, "Job ID does not match")
-    caller = Caller.from_request(request.query, request.headers, body, None)
-    up = proxy.upstream
+async def _derived_request(proxy: Proxy, request: web.Request, req: NomadRequest) -> web.StreamResponse:
     try:
-        if route.kind == routing.REVERT:
-            versions = await up.job_versions(job_id, caller.namespace, caller.region, caller.token)
-            current = versions[0] if versions else None
-            new_job = derived.reverted(versions, body) if versions else None
-        else:
-            current = await up.job(job_id, caller.namespace, caller.region, caller.token)
-            new_job = None
-            if current is not None:
-                new_job = derived.scaled(current, body) if route.kind == routing.SCALE \
-                    else derived.dispatched(current, body)
-    except derived.NotApplicable as exc:
-        log.debug("%s %s: nothing to evaluate (%s); Nomad answers", route.kind, job_id, exc)
-        new_job = None
+        new_job, existing = await derived.build(proxy.upstream, req)
+    except derived.NoChange as exc:
+        log.debug("%s %s: %s", req.kind, req.job_id, exc)
+        decision = Decision(ALLOW, job_id=req.job_id, namespace=req.namespace)
+        return await _forward_json(proxy, request, req, decision, req.forward_body())
+    except derived.Unbuildable as exc:
+        return await _fail_closed(proxy, request, req, exc.status, exc.message)
     except UpstreamError as exc:
-        return _upstream_failed(proxy, exc)
-    if new_job is None:  # Nomad will refuse the request itself (unknown job/version/group) or nothing changes
-        return await _forward_json(proxy, request, route, Decision("allow", job_id=job_id,
-                                                                   namespace=caller.namespace), raw)
-    existing = current if route.kind != routing.DISPATCH else None
+        if not exc.status:
+            proxy.metrics.upstream_error()
+        return await _fail_closed(proxy, request, req, exc.status or 502,
+                                  (exc.text or "").strip() or f"Nomad could not be asked: {exc}")
     try:
-        decision = await proxy.admission.decide(new_job, caller, existing=existing)
+        decision = await proxy.admission.decide(new_job, Caller.from_request(req), existing=existing)
     except UpstreamError as exc:
         return _upstream_failed(proxy, exc)
     if decision.denied:
-        return proxy.finish(request, route, decision, nomad_error(decision.status, _denial(decision)))
-    return await _forward_json(proxy, request, route, decision, raw)
+        return proxy.finish(request, _route(req), decision, nomad_error(decision.status, _denial(decision)))
+    return await _forward_json(proxy, request, req, decision, req.forward_body())
+
+
+async def _fail_closed(proxy: Proxy, request: web.Request, req: NomadRequest, status: int,
+                       message: str) -> web.StreamResponse:
+    """The job a scale/revert/dispatch would produce cannot be built: deny with Nomad's status and message
+    (``fail_closed`` in metrics and the decision log), or let it through under ``--fail-open``/``--dry-run``."""
+    settings = proxy.state.settings
+    why = f"jobguard cannot build the job this {req.kind} would produce ({message})"
+    decision = Decision(FAIL_CLOSED, job_id=req.job_id, namespace=req.namespace, status=status, lines=[why])
+    if settings.fail_open or settings.dry_run:
+        log.error("FAIL-OPEN: letting %s of job %r through unjudged: %s", req.kind, req.job_id, message)
+        decision.outcome, decision.status, decision.lines = FAIL_OPEN, 200, []
+        decision.warnings = [f"{why}; let through unjudged (fail-open)"]
+        return await _forward_json(proxy, request, req, decision, req.forward_body())
+    log.warning("denied %s of job %r (namespace %r), fail closed: %s", req.kind, req.job_id, req.namespace, message)
+    return proxy.finish(request, _route(req), decision,
+                        nomad_error(status, f"{message}\n(denied by jobguard: {why}; it fails closed)"))
 
 
 def _upstream_failed(proxy: Proxy, exc: UpstreamError) -> web.Response:
@@ -192,12 +192,12 @@ def _upstream_failed(proxy: Proxy, exc: UpstreamError) -> web.Response:
 
 
 # ---------------------------------------------------------------------------- forwarding
-async def _send(proxy: Proxy, request: web.Request, payload: bytes) -> tuple[int, Any, bytes]:
+async def _send(proxy: Proxy, request: web.Request, req: NomadRequest, payload: bytes) -> tuple[int, Any, bytes]:
     session = proxy.upstream.session
     assert session is not None
     headers = request_headers(request, drop=_REBUILT)
     try:
-        async with session.request(request.method, proxy.upstream.url(request.rel_url.raw_path_qs), headers=headers,
+        async with session.request(request.method, proxy.upstream.url(req.forward_target()), headers=headers,
                                    data=payload, allow_redirects=False, **proxy.upstream.request_args) as resp:
             return resp.status, resp.headers, await resp.read()
     except Exception as exc:  # connection refused, reset, TLS failure...
@@ -206,10 +206,11 @@ async def _send(proxy: Proxy, request: web.Request, payload: bytes) -> tuple[int
         raise UpstreamError(f"{type(exc).__name__}: {exc}") from None
 
 
-async def _forward_json(proxy: Proxy, request: web.Request, route: routing.Route, decision: Decision,
+async def _forward_json(proxy: Proxy, request: web.Request, req: NomadRequest, decision: Decision,
                         payload: bytes) -> web.StreamResponse:
+    route = _route(req)
     try:
-        status, headers, body = await _send(proxy, request, payload)
+        status, headers, body = await _send(proxy, request, req, payload)
     except UpstreamError as exc:
         proxy.metrics.upstream_error()
         return proxy.finish(request, route, decision, bad_gateway(proxy.upstream, exc), 502)

@@ -6,12 +6,18 @@ everything under ``/v1/job/`` by *suffix* of the URL-decoded path (``/plan``, ``
 the job ID; so ``/v1/job/a%2Fb/plan`` plans job ``a/b`` and ``/v1/job/x%2Fplan`` plans job ``x``. Go's ServeMux
 answers a non-canonical path (``//``, ``.``, ``..``) with a 301 to the cleaned path, which :func:`clean_path`
 reproduces so that such paths are never forwarded at all.
+
+The path classified is Go's ``URL.Path`` of the raw request target (:func:`classify_target`, see :mod:`.query`),
+not the one aiohttp decodes: Go keeps ``#...`` in the path or query and refuses a bad ``%`` escape outright
+(``INVALID`` for a write: answered 400 by the proxy, like Nomad's own server would).
 """
 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from jobguard.proxy.query import Target, TargetError, parse_target
 
 REGISTER = "register"
 PLAN = "plan"
@@ -20,6 +26,7 @@ SCALE = "scale"
 REVERT = "revert"
 DISPATCH = "dispatch"
 PASS = "pass"
+INVALID = "invalid"  # a target Go's server refuses with 400 before routing
 
 WRITE_METHODS = ("PUT", "POST")
 
@@ -51,6 +58,7 @@ class Route:
 
     kind: str
     job_id: str = ""
+    target: Target | None = field(default=None, compare=False)
 
     @property
     def intercepted(self) -> bool:
@@ -87,3 +95,17 @@ def classify(method: str, path: str) -> Route:
                 return Route(kind, rest[: -len(suffix)])
         return Route(REGISTER, rest)
     return Route(PASS)
+
+
+def classify_target(method: str, raw_target: str) -> Route:
+    """Classify a request by method and raw target (``request.raw_path``), routing on Go's decoded path; the
+    parsed :class:`~jobguard.proxy.query.Target` rides along for the request parser. Reads are relayed whatever
+    their target (no job changes; Nomad refuses a target it cannot parse), so they skip the parsing."""
+    if method.upper() not in WRITE_METHODS:
+        return Route(PASS)
+    try:
+        target = parse_target(raw_target)
+    except TargetError:
+        return Route(INVALID)
+    route = classify(method, target.path)
+    return Route(route.kind, route.job_id, target)

@@ -19,6 +19,8 @@ class ProxySettings:
     ``reload_interval`` seconds between two checks of the config and policy files for changes (0: SIGHUP only).
     ``upstream_server_name`` name expected in Nomad's certificate when it differs from the upstream host
                         (Nomad's own certificates name ``server.<region>.nomad``, like ``NOMAD_TLS_SERVER_NAME``).
+    ``submission``      what happens to a registration's ``Submission`` (the source Nomad stores for display):
+                        ``keep``, ``strip`` or ``verify`` (see :mod:`jobguard.proxy.submission`).
     """
 
     upstream: str = "http://127.0.0.1:4646"
@@ -42,6 +44,7 @@ class ProxySettings:
     token_cache_s: float = 5.0
     reload_interval: float = 2.0
     extra_policies: tuple[str, ...] = field(default_factory=tuple)
+    submission: str = "keep"
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -82,4 +85,6 @@ class ProxySettings:
             problems.append("upstream_client_cert and upstream_client_key must be given together")
         if self.max_body_bytes < 1:
             problems.append("max_body_bytes must be at least 1")
+        if self.submission not in ("keep", "strip", "verify"):
+            problems.append(f'submission {self.submission!r} must be "keep", "strip" or "verify"')
         return problems

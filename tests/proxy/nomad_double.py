@@ -14,6 +14,10 @@ acl tokens/roles, events, client fs logs, alloc exec) and from the routing and e
 * ``/v1/event/stream`` is NDJSON with ``{}`` heartbeats; ``/v1/client/fs/logs`` streams chunked bytes (``plain=true``)
   or JSON frames; ``/v1/client/allocation/<id>/exec`` is a websocket speaking Nomad's exec frames.
 
+Write requests are read the way Nomad's agent reads them, by :mod:`.goref` (Go's ``net/url`` and
+``encoding/json`` rules, Nomad's namespace/token precedence and its checks), and jobs are stored as the API-JSON
+decoder (Go's field matching) makes them, so an attack that would work against Nomad works against the double.
+
 Every request is recorded in :attr:`NomadDouble.requests` so tests can prove what did (not) reach "Nomad".
 It is a test fixture, not a Nomad emulator: scheduling, evaluations and allocations are reduced to IDs.
 """
@@ -24,6 +28,7 @@ import asyncio
 import base64
 import copy
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -31,7 +36,14 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+try:
+    from . import goref
+except ImportError:  # run as a script by the benchmark
+    import goref  # type: ignore[no-redef]
+
 MAX_WAIT_S = 600.0
+_NAMESPACE = re.compile(r"[a-zA-Z0-9-]{1,128}")
+_FS_FUNCTION = re.compile(r"\b(?:file|filebase64|fileexists|fileset|templatefile)\s*\(")
 
 
 @dataclass
@@ -41,6 +53,27 @@ class Recorded:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    target: str = ""  # the raw request target, as sent
+
+
+class _Pairs(dict):
+    """A JSON object with every pair in order (what the API-JSON decoder reads Go-style)."""
+
+    pairs: list[tuple[str, Any]]
+
+
+def _go_value(v: goref.J) -> Any:
+    """A goref value as the API-JSON decoder takes it (objects keep repeated keys)."""
+    if v.kind == "object":
+        obj = _Pairs()
+        obj.pairs = [(k, _go_value(c)) for k, c in v.pairs]
+        obj.update(obj.pairs)
+        return obj
+    if v.kind == "array":
+        return [_go_value(c) for c in v.value]
+    if v.kind == "number":
+        return int(v.value) if not any(c in v.value for c in ".eE") else float(v.value)
+    return v.value
 
 
 @dataclass
@@ -73,7 +106,7 @@ class NomadDouble:
         if self.record and not request.path.startswith("/v1/client/allocation/"):
             body = await request.read() if request.can_read_body else b""
             self.requests.append(Recorded(request.method, request.path, dict(request.query),
-                                          dict(request.headers), body))
+                                          dict(request.headers), body, request.raw_path))
         return await handler(request)
 
     def writes_to(self, suffix: str = "") -> list[Recorded]:
@@ -128,11 +161,8 @@ class NomadDouble:
                     return
 
     def _token(self, request: web.Request, body_secret: str = "") -> dict[str, Any] | None:
-        secret = request.headers.get("X-Nomad-Token", "")
-        auth = request.headers.get("Authorization", "")
-        if not secret and auth.startswith("Bearer "):
-            secret = auth.split(" ", 1)[1].strip()
-        return self.tokens.get(secret or body_secret)
+        secret = goref.header_token(request.headers)
+        return self.tokens.get(body_secret if secret is None else secret)
 
     def _denied(self, request: web.Request, body_secret: str = "") -> web.Response | None:
         if self.tokens and self._token(request, body_secret) is None:
@@ -141,7 +171,11 @@ class NomadDouble:
 
     # ------------------------------------------------------------------ routing (by suffix, like the agent)
     async def _route(self, request: web.Request) -> web.StreamResponse:
-        path, method = request.path, request.method
+        try:  # Go's URL.Path: '#' kept, a bad escape refused (Go's server answers 400)
+            raw_path, _ = goref.parse_request_uri(_raw_target(request))
+        except goref.GoError:
+            return web.Response(status=400, text="400 Bad Request")
+        path, method = raw_path.decode("utf-8", "surrogateescape"), request.method
         if path == "/v1/jobs":
             if method == "GET":
                 await self._blocking(request)
@@ -152,6 +186,8 @@ class NomadDouble:
             return self.error(405, "Invalid method")
         if path == "/v1/validate/job":
             return await self._validate(request)
+        if path == "/v1/jobs/parse" and method in ("PUT", "POST"):
+            return await self._parse(request)
         if path.startswith("/v1/job/"):
             rest = path[len("/v1/job/"):]
             for suffix, handler in (("/plan", self._plan), ("/versions", self._versions), ("/revert", self._revert),
@@ -186,54 +222,54 @@ class NomadDouble:
         return self.error(404, "Not Found")
 
     # ------------------------------------------------------------------ jobs
-    def _ns(self, request: web.Request, body_ns: str = "", job_ns: str | None = None) -> str:
-        return request.query.get("namespace") or body_ns or job_ns or "default"
+    def _ns(self, request: web.Request) -> str:
+        """A read's namespace: Go's ``Query().Get("namespace")``, else ``default``."""
+        _, rawq = goref.parse_request_uri(_raw_target(request))
+        return goref.query_get(goref.parse_query(rawq), "namespace") or "default"
 
     def _current(self, ns: str, job_id: str) -> dict[str, Any] | None:
         versions = self.jobs.get((ns, job_id))
         return versions[-1] if versions else None
 
-    async def _decode(self, request: web.Request) -> tuple[dict[str, Any] | None, web.Response | None]:
+    async def _view(self, request: web.Request) -> tuple[Any, web.Response | None]:
+        """A write as Nomad's agent reads it (goref), or Nomad's error answer; ACLs checked with its token."""
         try:
-            body = json.loads(await request.read() or b"null")
-        except ValueError as exc:
-            return None, self.error(400, f"invalid character in request body: {exc}")
-        if not isinstance(body, dict):
-            return None, self.error(400, "json: cannot unmarshal into Go value of type api.JobRegisterRequest")
-        return body, None
+            view = goref.nomad_view(request.method, _raw_target(request), request.headers, await request.read())
+        except goref.GoError as exc:
+            return None, self.error(exc.status, str(exc))
+        if self.tokens and view.token not in self.tokens:
+            return None, self.error(403, "Permission denied")
+        if not _NAMESPACE.fullmatch(view.namespace):  # Nomad's namespace names; no write to "*" or "a;b"
+            return None, self.error(400, f"namespace {view.namespace!r} not found")
+        return view, None
 
-    async def _job_request(self, request: web.Request, url_id: str, no_id: str, mismatch: str) -> tuple[Any, Any, Any]:
-        """The checks register and plan share (each with Nomad's own wording): a body with a Job that has an ID
-        matching the URL's."""
-        body, err = await self._decode(request)
-        if err:
-            return None, None, err
-        job = body.get("Job")
-        if not isinstance(job, dict):
-            return None, None, self.error(400, "Job must be specified")
-        if job.get("ID") is None:
-            return None, None, self.error(400, no_id)
-        if url_id and job["ID"] != url_id:
-            return None, None, self.error(400, mismatch)
-        return body, job, None
+    def _stored_job(self, view: Any) -> tuple[dict[str, Any] | None, web.Response | None]:
+        """The job of a register/plan as Nomad stores it: decoded by Go's rules, in the request's namespace."""
+        from jobguard.jobspec import JobspecError
+        from jobguard.jobspec.apijson import decode_api_json
+
+        envelope = _Pairs()
+        envelope.pairs = [("Job", _go_value(view.job))]
+        envelope.update(envelope.pairs)
+        try:
+            job, _ = decode_api_json(envelope)
+        except JobspecError as exc:
+            return None, self.error(400, str(exc))
+        job["Namespace"] = view.namespace
+        return job, None
 
     async def _register(self, request: web.Request, url_id: str) -> web.Response:
-        body, job, err = await self._job_request(request, url_id, "Job ID hasn't been provided",
-                                                 "Job ID does not match name")
+        view, err = await self._view(request)
         if err:
             return err
-        denied = self._denied(request, body.get("SecretID", ""))
-        if denied:
-            return denied
-        ns = self._ns(request, body.get("Namespace", ""), job.get("Namespace"))
-        stored = copy.deepcopy(job)
-        stored["Namespace"] = ns
-        stored.setdefault("Name", job["ID"])
-        prev = self._current(ns, job["ID"])
-        if body.get("EnforceIndex") and (prev["JobModifyIndex"] if prev else 0) != body.get("JobModifyIndex", 0):
-            return self.error(500, f"Enforcing job modify index {body.get('JobModifyIndex', 0)}: job exists with "
+        job, err = self._stored_job(view)
+        if err:
+            return err
+        prev = self._current(view.namespace, job["ID"])
+        if view.body["EnforceIndex"] and (prev["JobModifyIndex"] if prev else 0) != view.body["JobModifyIndex"]:
+            return self.error(500, f"Enforcing job modify index {view.body['JobModifyIndex']}: job exists with "
                                    f"conflicting job modify index: {prev['JobModifyIndex'] if prev else 0}")
-        index = await self._store(ns, stored, prev)
+        index = await self._store(view.namespace, job, prev)
         warnings = _warnings(self.register_warnings)
         return web.json_response({"EvalID": str(uuid.uuid4()), "EvalCreateIndex": index, "JobModifyIndex": index,
                                   "Warnings": warnings, "Index": index, "LastContact": 0, "KnownLeader": False},
@@ -249,6 +285,10 @@ class NomadDouble:
         job["ModifyIndex"] = job["JobModifyIndex"] = index
         self.jobs.setdefault((ns, job["ID"]), []).append(job)
         return index
+
+    def _reply(self, index: int, **extra: Any) -> web.Response:
+        return web.json_response({"EvalID": str(uuid.uuid4()), "EvalCreateIndex": index, "JobModifyIndex": index,
+                                  "Warnings": "", "Index": index, **extra}, headers={"X-Nomad-Index": str(index)})
 
     async def _read(self, request: web.Request, job_id: str) -> web.Response:
         denied = self._denied(request)
@@ -275,12 +315,15 @@ class NomadDouble:
     async def _plan(self, request: web.Request, url_id: str) -> web.Response:
         if request.method not in ("PUT", "POST"):
             return self.error(405, "Invalid method")
-        body, job, err = await self._job_request(request, url_id, "Job must have a valid ID", "Job ID does not match")
+        view, err = await self._view(request)
         if err:
             return err
-        prev = self._current(self._ns(request, body.get("Namespace", ""), job.get("Namespace")), job["ID"])
+        job, err = self._stored_job(view)
+        if err:
+            return err
+        prev = self._current(view.namespace, job["ID"])
         diff = {"Type": "Edited" if prev else "Added", "ID": job["ID"], "Fields": None, "Objects": None,
-                "TaskGroups": []} if body.get("Diff") else None
+                "TaskGroups": []} if view.body["Diff"] else None
         return web.json_response({"Annotations": {"DesiredTGUpdates": {}, "PreemptedAllocs": None},
                                   "FailedTGAllocs": None, "JobModifyIndex": prev["JobModifyIndex"] if prev else 0,
                                   "CreatedEvals": None, "Diff": diff, "NextPeriodicLaunch": "0001-01-01T00:00:00Z",
@@ -290,10 +333,11 @@ class NomadDouble:
     async def _validate(self, request: web.Request) -> web.Response:
         if request.method not in ("PUT", "POST"):
             return self.error(405, "Invalid method")
-        body, err = await self._decode(request)
-        if err:
-            return err
-        job = body.get("Job")
+        try:
+            body = json.loads(await request.read() or b"null")
+        except ValueError as exc:
+            return self.error(400, f"invalid character in request body: {exc}")
+        job = body.get("Job") if isinstance(body, dict) else None
         if not isinstance(job, dict):
             return self.error(400, "Job must be specified")
         problems = []
@@ -303,6 +347,29 @@ class NomadDouble:
             problems.append("Missing job task groups")
         return web.json_response({"DriverConfigValidated": True, "ValidationErrors": problems or None,
                                   "Error": _multierror(problems), "Warnings": ""})
+
+    async def _parse(self, request: web.Request) -> web.Response:
+        """``PUT /v1/jobs/parse``: HCL to an API job without file access (the double uses jobguard's loader)."""
+        import tempfile
+
+        from jobguard.jobspec import JobspecError, load_text
+
+        body = json.loads(await request.read() or b"{}")
+        if not body.get("JobHCL"):
+            return self.error(400, "Job spec is empty")
+        if _FS_FUNCTION.search(body["JobHCL"]):  # Nomad parses with AllowFS: false
+            return self.error(400, "Failed to parse job: input.hcl: filesystem function calls are disabled")
+        with tempfile.TemporaryDirectory() as tmp:
+            var_files = []
+            if body.get("Variables"):
+                with open(f"{tmp}/vars.hcl", "w", encoding="utf-8") as fh:
+                    fh.write(body["Variables"])
+                var_files.append(f"{tmp}/vars.hcl")
+            try:
+                loaded = load_text(body["JobHCL"], "input.hcl", var_files=var_files, env={}, cwd=tmp)
+            except JobspecError as exc:
+                return self.error(400, f"Failed to parse job: {exc}")
+        return self._json(loaded.canonical if body.get("Canonicalize") else loaded.job)
 
     async def _versions(self, request: web.Request, job_id: str) -> web.Response:
         denied = self._denied(request)
@@ -318,68 +385,75 @@ class NomadDouble:
     async def _revert(self, request: web.Request, job_id: str) -> web.Response:
         if request.method not in ("PUT", "POST"):
             return self.error(405, "Invalid method")
-        body, err = await self._decode(request)
+        view, err = await self._view(request)
         if err:
             return err
-        if not body.get("JobID"):
-            return self.error(400, "JobID must be specified")
-        if body["JobID"] != job_id:
-            return self.error(400, "Job ID does not match")
-        ns = self._ns(request, body.get("Namespace", ""))
+        ns, wanted, prior = view.namespace, view.body["JobVersion"], view.body["EnforcePriorVersion"]
         versions = self.jobs.get((ns, job_id)) or []
-        target = next((v for v in versions if v["Version"] == body.get("JobVersion", 0)), None)
+        if not versions:
+            return self.error(404, f"job {job_id!r} not found")
+        current = versions[-1]
+        if prior is not None and current["Version"] != prior:
+            return self.error(500, f"current job has version {current['Version']}; enforcing version {prior}")
+        if current["Version"] == wanted:
+            return self.error(500, "can't revert to current version")
+        target = next((v for v in versions if v["Version"] == wanted), None)
         if target is None:
-            return self.error(500, f"job {job_id!r} in namespace {ns!r} at version {body.get('JobVersion')} not found")
-        index = await self._store(ns, copy.deepcopy(target), versions[-1])
-        return web.json_response({"EvalID": str(uuid.uuid4()), "EvalCreateIndex": index, "JobModifyIndex": index,
-                                  "Warnings": "", "Index": index}, headers={"X-Nomad-Index": str(index)})
+            return self.error(500, f"job {job_id!r} in namespace {ns!r} at version {wanted} not found")
+        return self._reply(await self._store(ns, copy.deepcopy(target), current))
 
     async def _scale(self, request: web.Request, job_id: str) -> web.Response:
-        ns = self._ns(request)
         if request.method == "GET":
+            ns = self._ns(request)
             job = self._current(ns, job_id)
             if not job:
                 return self.error(404, "job not found")
             groups = {tg["Name"]: {"Desired": tg.get("Count", 1), "Events": None} for tg in job.get("TaskGroups") or []}
             return self._json({"JobID": job_id, "Namespace": ns, "JobStopped": False, "TaskGroups": groups})
-        body, err = await self._decode(request)
+        view, err = await self._view(request)
         if err:
             return err
-        target = body.get("Target") or {}
-        if target.get("Job") and target["Job"] != job_id:
-            return self.error(400, "job ID in payload did not match URL")
-        job = self._current(ns, job_id)
+        job = self._current(view.namespace, job_id)
         if job is None:
             return self.error(404, f"job {job_id!r} not found")
         new = copy.deepcopy(job)
-        if body.get("Count") is not None:
-            groups = [tg for tg in new.get("TaskGroups") or [] if tg.get("Name") == target.get("Group")]
-            if not groups:
-                return self.error(400, f"task group {target.get('Group')!r} specified for scaling does not exist")
-            groups[0]["Count"] = body["Count"]
-        index = await self._store(ns, new, job)
-        return web.json_response({"EvalID": str(uuid.uuid4()), "EvalCreateIndex": index, "JobModifyIndex": index,
-                                  "Warnings": "", "Index": index}, headers={"X-Nomad-Index": str(index)})
+        groups = [tg for tg in new.get("TaskGroups") or [] if tg.get("Name") == view.group]
+        if not groups:
+            return self.error(400, f"task group {view.group!r} specified for scaling does not exist")
+        if view.body["Count"] is None:  # a scaling event only: no new job version
+            return self._reply(self.index)
+        groups[0]["Count"] = view.body["Count"]
+        return self._reply(await self._store(view.namespace, new, job))
 
     async def _dispatch(self, request: web.Request, job_id: str) -> web.Response:
         if request.method not in ("PUT", "POST"):
             return self.error(405, "Invalid method")
-        body, err = await self._decode(request)
+        view, err = await self._view(request)
         if err:
             return err
-        if body.get("JobID") and body["JobID"] != job_id:
-            return self.error(400, "Job ID does not match")
-        ns = self._ns(request)
-        parent = self._current(ns, job_id)
+        parent = self._current(view.namespace, job_id)
         if parent is None:
-            return self.error(500, f"parameterized job {job_id!r} not found")
-        if not parent.get("ParameterizedJob"):
+            return self.error(500, "parameterized job not found")
+        params = parent.get("ParameterizedJob")
+        if not params:
             return self.error(500, f"Specified job {job_id!r} is not a parameterized job")
+        meta, payload = view.body["Meta"] or {}, view.body["Payload"] or b""
+        allowed = set(params.get("MetaRequired") or []) | set(params.get("MetaOptional") or [])
+        if set(meta) - allowed:
+            return self.error(500, f"Dispatch request included unpermitted metadata keys: {sorted(meta)}")
+        if set(params.get("MetaRequired") or []) - set(meta):
+            return self.error(500, "Dispatch did not provide required meta keys")
+        mode = params.get("Payload") or "optional"
+        if (mode == "required" and not payload) or (mode == "forbidden" and payload):
+            return self.error(500, "Payload constraint of the parameterized job not met")
+        template = view.body["IdPrefixTemplate"]
         child = copy.deepcopy(parent)
-        child["ID"] = child["Name"] = f"{job_id}/dispatch-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+        child["ID"] = child["Name"] = (f"{job_id}/dispatch-{template + '-' if template else ''}{int(time.time())}-"
+                                       f"{uuid.uuid4().hex[:8]}")
         child["ParentID"], child["Dispatched"] = job_id, True
-        child["Meta"] = {**(parent.get("Meta") or {}), **(body.get("Meta") or {})}
-        index = await self._store(ns, child, None)
+        child["Meta"] = {**(parent.get("Meta") or {}), **meta}
+        child["Payload"] = base64.b64encode(payload).decode() if payload else None
+        index = await self._store(view.namespace, child, None)
         return web.json_response({"DispatchedJobID": child["ID"], "EvalID": str(uuid.uuid4()),
                                   "EvalCreateIndex": index, "JobCreateIndex": index, "Index": index},
                                  headers={"X-Nomad-Index": str(index)})
@@ -471,6 +545,10 @@ async def _gzip(request: web.Request, handler):
             and "gzip" in request.headers.get("Accept-Encoding", "")):
         resp.enable_compression(web.ContentCoding.gzip)
     return resp
+
+
+def _raw_target(request: web.Request) -> bytes:
+    return request.raw_path.encode("utf-8", "surrogateescape")
 
 
 def _stub(job: dict[str, Any]) -> dict[str, Any]:

@@ -176,7 +176,7 @@ def test_namespace_query_beats_body_and_job(stack: Stack) -> None:
     (b"[1, 2]", 400, b"json: cannot unmarshal array"),
     (b'{"Job": null}', 400, b"Job must be specified"),
     (b'{"Job": {"Name": "x"}}', 400, b"Job ID hasn't been provided"),
-    (b"", 400, b"Failed to decode request body"),
+    (b"", 400, b"Request body is empty"),  # Nomad's decodeBody wording
 ])
 def test_malformed_bodies_are_400(stack: Stack, raw: bytes, status: int, text: bytes) -> None:
     got_status, _, body = stack.http("PUT", "/v1/jobs", raw=raw)

@@ -45,18 +45,22 @@ def test_scale_of_unknown_group_or_job_is_nomads_answer(stack: Stack) -> None:
 def test_revert_to_a_version_that_breaks_policy_is_denied(stack: Stack) -> None:
     seed(stack, make_job(count=9))  # version 0, registered before the proxy existed
     seed(stack, make_job(count=2))  # version 1
+    seed(stack, make_job(count=3))  # version 2, the current one
     status, _, body = stack.http("PUT", "/v1/job/web/revert", {"JobID": "web", "JobVersion": 0})
     assert status == 403 and b"max-count" in body
     assert not stack.double.writes_to()
     assert stack.http("PUT", "/v1/job/web/revert", {"JobID": "web", "JobVersion": 1})[0] == 200
+    status, _, body = stack.http("PUT", "/v1/job/web/revert", {"JobID": "web", "JobVersion": 3})  # now current
+    assert (status, body.splitlines()[0]) == (400, b"can't revert to current version")
     assert stack.http("PUT", "/v1/job/web/revert", {"JobVersion": 1})[0] == 400
 
 
 def test_dispatch_evaluates_the_child_job(stack: Stack) -> None:
-    seed(stack, make_job("batchy", count=9, Type="batch", ParameterizedJob={"Payload": "optional"}))
+    params = {"Payload": "optional", "MetaOptional": ["owner"]}
+    seed(stack, make_job("batchy", count=9, Type="batch", ParameterizedJob=params))
     status, _, body = stack.http("POST", "/v1/job/batchy/dispatch", {"Meta": {"owner": "x"}})
     assert status == 403 and b'job "batchy/dispatch-' in body
-    seed(stack, make_job("small", owner=None, Type="batch", ParameterizedJob={"Payload": "optional"}))
+    seed(stack, make_job("small", owner=None, Type="batch", ParameterizedJob=params))
     status, _, body = stack.http("POST", "/v1/job/small/dispatch", {"Meta": {"owner": "x"}})
     assert status == 200 and json.loads(body)["DispatchedJobID"].startswith("small/dispatch-")
 

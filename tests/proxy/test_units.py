@@ -1,13 +1,11 @@
-"""Unit tests of the pure parts: routing like Nomad, Go-style JSON fields, Nomad-format strings, metrics text."""
+"""Unit tests of the pure parts: routing like Nomad, Nomad-format strings, metrics text (Go JSON: test_gojson)."""
 
 from __future__ import annotations
-
-import gzip
 
 import pytest
 
 from jobguard.engine.findings import Finding
-from jobguard.proxy import gojson, routing
+from jobguard.proxy import routing
 from jobguard.proxy.metrics import Metrics
 from jobguard.proxy.responses import denial_text, describe, format_warnings, merge_warnings, multierror, \
     parse_warnings
@@ -47,33 +45,6 @@ def test_classify_like_nomad(method: str, path: str, kind: str, job_id: str) -> 
 ])
 def test_clean_path_like_go(path: str, cleaned: str) -> None:
     assert routing.clean_path(path) == cleaned
-
-
-def test_go_field_is_case_insensitive_last_wins() -> None:
-    body = gojson.decode(b'{"Job": 1, "job": 2, "JOB": 3, "Other": 4, "Other": 5}')
-    assert gojson.field(body, "Job") == 3
-    assert gojson.field(body, "other") == 5
-    assert gojson.field(body, "missing", "d") == "d"
-    assert gojson.has_field(body, "JOB") and not gojson.has_field(body, "nope")
-
-
-@pytest.mark.parametrize("raw", [b"{", b'{"a": NaN}', b'{"a": Infinity}'])
-def test_go_rejects_what_go_rejects(raw: bytes) -> None:
-    with pytest.raises(gojson.BodyError):
-        gojson.decode(raw)
-
-
-def test_decompress_bounds() -> None:
-    data = b"x" * 10_000
-    assert gojson.decompress(gzip.compress(data), "gzip", 10_000) == data
-    with pytest.raises(gojson.BodyError) as info:
-        gojson.decompress(gzip.compress(data), "gzip", 9_999)
-    assert info.value.status == 413
-    with pytest.raises(gojson.BodyError) as info:
-        gojson.decompress(b"x", "br", 10)
-    assert info.value.status == 415
-    with pytest.raises(gojson.BodyError):
-        gojson.decompress(b"not gzip", "gzip", 10)
 
 
 def test_warning_strings_match_nomad() -> None:

@@ -205,8 +205,8 @@ def parse(text: str) -> Node:
 
 def from_python(value: Any) -> Node:
     """A Node tree for an already-decoded value (e.g. an HTTP request body); positions are 0 (unknown)."""
-    if isinstance(value, dict):
-        return Node("object", [(str(k), 0, 0, from_python(v)) for k, v in value.items()])
+    if isinstance(value, dict):  # ``pairs``: every key in order, repeats included (the proxy's Go-style objects)
+        return Node("object", [(str(k), 0, 0, from_python(v)) for k, v in getattr(value, "pairs", value.items())])
     if isinstance(value, (list, tuple)):
         return Node("array", [from_python(v) for v in value])
     if isinstance(value, bool):
