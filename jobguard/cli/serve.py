@@ -7,7 +7,6 @@ Flags override the ``proxy { }`` block of jobguard.hcl. Exit codes: 0 on a clean
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -55,8 +54,9 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
     Point Nomad clients at it (NOMAD_ADDR=http://127.0.0.1:4647): job submissions are checked with the same
     engine and configuration as `jobguard check`, everything else is relayed untouched.
     """
-    logging.basicConfig(level=getattr(logging, log_level.upper()), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from jobguard.proxy import logsafe
+
+    logsafe.configure(log_level)
     from jobguard.proxy.app import Proxy, serve_forever
     from jobguard.proxy.reload import EngineState, load_engine, proxy_block
     from jobguard.proxy.settings import ProxySettings

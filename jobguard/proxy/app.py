@@ -16,9 +16,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from jobguard import __version__
-from jobguard.proxy import intercept, nacp, routing
+from jobguard.proxy import intercept, logsafe, nacp, routing
 from jobguard.proxy.admission import Admission, Decision
 from jobguard.proxy.decisionlog import DecisionLog
+from jobguard.proxy.httpserver import guard
 from jobguard.proxy.metrics import Metrics
 from jobguard.proxy.passthrough import forward
 from jobguard.proxy.reload import EngineState
@@ -138,6 +139,8 @@ async def start(proxy: Proxy) -> tuple[web.AppRunner, list[tuple[str, int]]]:
     runner = web.AppRunner(proxy.app(), access_log=None, keepalive_timeout=settings.header_timeout,
                            auto_decompress=False, handler_cancellation=True, shutdown_timeout=5.0)
     await runner.setup()
+    guard(runner)  # malformed requests: one INFO line, no raw bytes (see httpserver.py)
+    logsafe.install()
     host, port = settings.host_port
     try:
         site = web.TCPSite(runner, host, port, ssl_context=server_context(settings), backlog=1024,

@@ -82,6 +82,8 @@ async def forward(request: web.Request, upstream: Upstream, read_timeout: float)
                                             headers=request_headers(request), data=data, allow_redirects=False,
                                             **upstream.request_args)
     except (aiohttp.ClientError, OSError) as exc:
+        if request.content.exception() is not None:  # the client's body broke (e.g. bad chunking), not Nomad
+            return nomad_error(400, "jobguard: malformed request body")
         return bad_gateway(upstream, exc)
     except asyncio.TimeoutError:
         return nomad_error(408, "jobguard: timed out reading the request body")
