@@ -16,23 +16,32 @@ from typing import Any
 from collections.abc import Callable
 
 from jobguard.proxy.settings import ProxySettings
+from jobguard.proxy.snapshot import Recording, remember
 
 log = logging.getLogger("jobguard.proxy")
 
 RESTART_ONLY = ("listen", "upstream", "tls_cert", "tls_key", "tls_client_ca", "upstream_ca", "upstream_client_cert",
-                "upstream_client_key", "decision_log")
+                "upstream_client_key", "decision_log", "workers", "write_timeout", "shutdown_grace")
 WATCH_SUFFIXES = (".hcl", ".sentinel", ".json")
 MAX_WATCHED = 5000
 
 
 def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), only: tuple[str, ...] = (),
                 skip: tuple[str, ...] = ()) -> Any:
-    """The CLI's engine for this config (raises the engine's ``ConfigError`` on a broken config)."""
-    from jobguard.engine import Engine
+    """The CLI's engine for this config (raises the engine's ``ConfigError`` on a broken config).
+
+    Every file is read once and atomically; what was read is kept as the engine's snapshot, from which the
+    evaluation workers build theirs (see snapshot.py).
+    """
+    from jobguard.engine import Engine, sources
 
     start_dir = str(Path(config_path).parent) if config_path else "."
-    return Engine.load(config_path=config_path, start_dir=start_dir, extra_policies=list(extra_policies),
-                       only=list(only) or None, skip=list(skip) or None)
+    recording = Recording()
+    with sources.using(recording):
+        engine = Engine.load(config_path=config_path, start_dir=start_dir, extra_policies=list(extra_policies),
+                             only=list(only) or None, skip=list(skip) or None)
+    remember(engine, recording.snapshot)
+    return engine
 
 
 def proxy_block(engine: Any) -> dict[str, Any]:
