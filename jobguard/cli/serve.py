@@ -69,6 +69,7 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
     logsafe.configure(log_level)
     from jobguard.proxy.app import Proxy, serve_forever
     from jobguard.proxy.reload import EngineState, load_engine, proxy_block
+    from jobguard.proxy.reloadcheck import ReloadRefused, policy_problems
     from jobguard.proxy.settings import ProxySettings
     from jobguard.proxy.tls import server_context, upstream_context
 
@@ -86,7 +87,7 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
         click.echo(f"jobguard serve: configuration error:\n{text}", err=True)
         sys.exit(2)
     settings = ProxySettings().merged(proxy_block(engine), overrides)
-    problems = settings.validate()
+    problems = settings.validate() + policy_problems(engine)
     if problems:
         click.echo("jobguard serve: " + "\n".join(problems), err=True)
         sys.exit(2)
@@ -108,6 +109,9 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
         _run_with_fast_loop(_run(proxy, serve_forever, settings.shutdown_grace))
     except OSError as exc:  # e.g. address in use, unreadable certificate
         click.echo(f"jobguard serve: {exc}", err=True)
+        sys.exit(2)
+    except ReloadRefused as exc:  # a probe job the operator named is not allowed by these policies
+        click.echo(f"jobguard serve: configuration refused: {exc}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         pass

@@ -72,6 +72,7 @@ class Proxy:
         await self.pool.start()
         self.pool.warm(self.state.engine)
         self.state.pool = self.pool
+        await self.state.check_startup()
         self.state.start(self.state.settings.reload_interval)
 
     async def _cleanup(self, app: web.Application) -> None:

@@ -14,7 +14,7 @@ which created this process and the socket: nothing else can write to it):
 
 * ``("engine", gen, load_args, snapshot)`` -> ``("ready", gen, error_or_None)``
 * ``("eval", gen, loaded_job, policy_override, context)`` -> ``("result", result)`` or ``("error", text)``
-* ``("probe", gen, [(name, job_text), ...])`` -> ``("probed", [(name, verdict, detail), ...])``
+* ``("probe", gen, [(name, job_text), ...])`` -> ``("probed", [(name, errors, blocking), ...])``
 """
 
 from __future__ import annotations
@@ -79,8 +79,8 @@ def build(load_args: dict[str, Any], snapshot: Any) -> Any:
         return Engine.load(**load_args)
 
 
-def probe(engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """Evaluate each probe job: ("allow" | "deny" | "error" | "invalid", detail) per job."""
+def probe(engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, list[str], list[str]]]:
+    """Evaluate each probe job (HCL or JSON text): (name, evaluation errors, blocking failures) per job."""
     from jobguard.jobspec import JobspecError, load_text
 
     out = []
@@ -88,16 +88,11 @@ def probe(engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, str, str]
         try:
             loaded = load_text(text, filename=name)
         except JobspecError as exc:
-            out.append((name, "invalid", str(exc)[:500]))
+            out.append((name, [f"cannot load the job: {exc}"[:1000]], []))
             continue
         result = engine.evaluate(loaded)
-        if result.errors:
-            out.append((name, "error", "; ".join(str(e) for e in result.errors)[:1000]))
-        elif result.blocking_findings("soft-mandatory"):
-            out.append((name, "deny", "; ".join(f"{f.rule}: {f.message}"
-                                                  for f in result.blocking_findings("soft-mandatory"))[:1000]))
-        else:
-            out.append((name, "allow", ""))
+        blocking = result.blocking_findings("soft-mandatory")
+        out.append((name, [str(e)[:1000] for e in result.errors], [f"{f.rule}: {f.message}"[:500] for f in blocking]))
     return out
 
 

@@ -250,8 +250,8 @@ class WorkerPool:
         reply = await self._run(gen, ("eval", gen, loaded, policy_override, context), self.timeout)
         return reply[1]
 
-    async def probe(self, engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-        """Evaluate probe jobs (name, HCL or JSON text) with ``engine``: (name, verdict, detail) each."""
+    async def probe(self, engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, list[str], list[str]]]:
+        """Evaluate probe jobs (name, HCL or JSON text) with ``engine``: (name, errors, blocking) each."""
         gen = self.generation(engine)
         timeout = self.timeout * max(1, len(jobs)) + BUILD_ALLOWANCE_S
         if gen is None:
