@@ -131,7 +131,8 @@ class WorkerPool:
         self.timeouts = 0
         self._free: deque[_Worker] = deque()
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
-        self._workers: set[_Worker] = set()
+        self._workers: set[_Worker] = set()  #: ready to evaluate (engine built)
+        self._starting: set[_Worker] = set()
         self._gens: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
         self._specs: dict[int, tuple[dict[str, Any], Snapshot]] = {}
         self._next_gen = 1
@@ -148,16 +149,21 @@ class WorkerPool:
         pid, fd = await loop.run_in_executor(None, FORK_SERVER.fork)
         reader, writer = await asyncio.open_unix_connection(sock=socket.socket(fileno=fd), limit=1 << 26)
         worker = _Worker(pid, reader, writer)
+        self._starting.add(worker)
+        try:
+            if self._current is not None and not self._closing:  # build the engine before taking requests
+                await self._exchange(worker, self._current, ("ping", self._current), loop.time())
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, KeyError):
+            worker.kill()
+            if not self._closing:
+                self._spawn_soon()
+            return
+        finally:
+            self._starting.discard(worker)
         if self._closing:
             worker.kill()
             return
         self._workers.add(worker)
-        if self._current is not None:  # build the engine before taking requests, not within one's deadline
-            try:
-                await self._exchange(worker, self._current, ("ping", self._current), loop.time())
-            except (asyncio.IncompleteReadError, ConnectionError, OSError, KeyError):
-                self._retire(worker)
-                return
         self._put(worker)
 
     async def close(self) -> None:
@@ -166,13 +172,14 @@ class WorkerPool:
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_exception(EvaluationFailed("jobguard is shutting down"))
-        for worker in list(self._workers):
+        for worker in [*self._workers, *self._starting]:
             worker.kill()
         self._workers.clear()
         self._free.clear()
 
     @property
     def alive(self) -> int:
+        """Workers ready to evaluate (a replacement counts once it has built its engine)."""
         return len(self._workers)
 
     # ------------------------------------------------------------------ free list

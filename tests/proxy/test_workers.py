@@ -31,9 +31,11 @@ EVIL_IMAGE = "a" * 34 + "!"
 POLICIES = {
     "image-format.sentinel": f'main = rule {{ all job.task_groups as tg {{ all tg.tasks as t {{ '
                              f't.config.image matches "{REDOS}" }} }} }}\n',
-    # seconds of honest work in the language (within its step budget): the deadline must cut it too
-    "busy.sentinel": 'main = rule { job.meta is null or not ("busy" in keys(job.meta)) or '
-                     'all range(1500) as i { all range(1300) as j { i + j >= 0 } } }\n',
+    # seconds of arithmetic in the language (its own 5 s budget would stop it later): the deadline cuts it first
+    "busy.sentinel": 'spin = func(n) { s = 0\n  for range(n) as i { s = s + i * i % 13 + i * 7 % 5 - i % 11 + '
+                     '(i * 3 + s) % 17 }\n  return s\n}\n'
+                     'main = rule { job.meta is null or not ("busy" in keys(job.meta)) or '
+                     'all range(1400) as i { spin(1300) >= 0 } }\n',
 }
 ONLY = ("image-format", "busy")
 CONFIG = "".join(f'policy "{name}" {{\n  source = "./policies/{name}.sentinel"\n  enforcement_level = '
@@ -82,13 +84,14 @@ def _while_polling(stack: Stack, action) -> tuple[object, float, float]:
 def test_endless_evaluation_fails_closed_at_the_deadline(request: pytest.FixtureRequest, redos_config: Path,
                                                          job: dict) -> None:
     stack = _stack(request, redos_config)
+    wait_for(lambda: json.loads(stack.http("GET", "/v1/jobguard/health")[2])["eval_workers"] == 1)
     (status, _, body), took, worst = _while_polling(stack, lambda: stack.http("PUT", "/v1/jobs", {"Job": job}))
     assert status == 500 and b"did not finish within 1s" in body, body
     assert 0.9 <= took < 3.0, took
-    assert worst < 0.5, worst  # health and pass-through kept answering
+    assert worst < min(1.0, took / 2), worst  # health and pass-through kept answering meanwhile
     assert not stack.double.writes_to()
-    metrics = stack.http("GET", "/v1/jobguard/metrics")[2].decode()
-    assert "jobguard_eval_timeouts_total 1" in metrics and "jobguard_eval_workers_stopped_total 1" in metrics
+    wait_for(lambda: "jobguard_eval_workers_stopped_total 1" in stack.http("GET", "/v1/jobguard/metrics")[2].decode())
+    assert "jobguard_eval_timeouts_total 1" in stack.http("GET", "/v1/jobguard/metrics")[2].decode()
     # the killed worker was replaced: good jobs are decided again
     wait_for(lambda: json.loads(stack.http("GET", "/v1/jobguard/health")[2])["eval_workers"] == 1)
     assert stack.http("PUT", "/v1/jobs", {"Job": make_job(image="nginx")})[0] == 200
