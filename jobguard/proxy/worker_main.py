@@ -140,6 +140,19 @@ def main(sock: socket.socket) -> None:
         os._exit(0)
 
 
+def _warm_up() -> None:
+    """Evaluate one job with the built-in rules, so that what rules load lazily on first use (detect-secrets'
+    detectors, compiled patterns) is loaded here once and every forked worker starts with it."""
+    try:
+        from jobguard.engine import Engine
+        from jobguard.jobspec import load_text
+        from jobguard.proxy.reloadcheck import BUILTIN_PROBE
+
+        Engine.load(config_path=None, start_dir=os.sep).evaluate(load_text(BUILTIN_PROBE, filename="<warm-up>"))
+    except Exception:  # noqa: BLE001 - only a head start; a worker loads whatever is missing itself
+        pass
+
+
 def zygote(control_fd: int) -> None:
     """The fork server. Each byte received on ``control_fd`` asks for a worker; the answer is the worker's pid
     (4 bytes) with the proxy's end of the worker's socket attached. Exits when the proxy closes its end, which
@@ -149,6 +162,7 @@ def zygote(control_fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel when they exit
     for name in PRELOAD:
         importlib.import_module(name)
+    _warm_up()
     control = socket.socket(fileno=control_fd)
     while True:
         try:
