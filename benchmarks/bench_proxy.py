@@ -97,6 +97,14 @@ async def wait_healthy(session: aiohttp.ClientSession, url: str) -> None:
 
 
 # ---------------------------------------------------------------------------- phases
+async def call_ok(session: aiohttp.ClientSession, method: str, url: str, body: bytes | None = None) -> None:
+    """One request that must answer 200 (anything else ends the benchmark: the numbers would be wrong)."""
+    async with session.request(method, url, data=body) as resp:
+        await resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"{method} {url} failed: {resp.status}")
+
+
 async def paced_registers(session: aiohttp.ClientSession, base: str, rate: float, per_client: int,
                           clients: int = CLIENTS) -> list[float]:
     """Open-loop load: client i fires every clients/rate seconds, staggered; returns latencies (s)."""
@@ -110,10 +118,7 @@ async def paced_registers(session: aiohttp.ClientSession, base: str, rate: float
             due = start + i * interval / clients + k * interval
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             t0 = time.perf_counter()
-            async with session.put(f"{base}/v1/job/bench-{i}", data=body) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    raise SystemExit(f"register failed: {resp.status}")
+            await call_ok(session, "PUT", f"{base}/v1/job/bench-{i}", body)
             latencies.append(time.perf_counter() - t0)
 
     await asyncio.gather(*(client(i) for i in range(clients)))
@@ -129,10 +134,7 @@ async def register_throughput(session: aiohttp.ClientSession, base: str, seconds
         nonlocal done
         body = json.dumps({"Job": job(f"sat-{i}", 2)}).encode()
         while time.perf_counter() < end:
-            async with session.put(f"{base}/v1/job/sat-{i}", data=body) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    raise SystemExit(f"register failed: {resp.status}")
+            await call_ok(session, "PUT", f"{base}/v1/job/sat-{i}", body)
             done += 1
 
     started = time.perf_counter()
@@ -178,10 +180,7 @@ async def get_throughput(session: aiohttp.ClientSession, base: str, seconds: flo
                 due += interval
             if time.perf_counter() >= end:
                 return
-            async with session.get(f"{base}/v1/job/bench-{i % 10}") as resp:
-                await resp.read()
-                if resp.status != 200:
-                    raise SystemExit(f"GET failed: {resp.status}")
+            await call_ok(session, "GET", f"{base}/v1/job/bench-{i % 10}")
             done += 1
 
     started = time.perf_counter()

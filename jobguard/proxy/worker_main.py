@@ -20,6 +20,7 @@ which created this process and the socket: nothing else can write to it):
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import os
 import pickle
@@ -108,8 +109,11 @@ def serve(sock: socket.socket) -> None:
         try:
             if kind == "engine":
                 engines[gen] = build(message[2], message[3])
+                gc.unfreeze()  # engines dropped below must be collectable
                 for old in sorted(engines)[:-KEEP_ENGINES]:
                     del engines[old]
+                gc.collect()
+                gc.freeze()  # the engines live on: keep them out of full collections during evaluations
                 reply: Any = ("ready", gen, None)
             elif kind == "eval":
                 _, _, loaded, override, context = message

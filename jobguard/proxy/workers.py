@@ -137,11 +137,16 @@ class WorkerPool:
         self._specs: dict[int, tuple[dict[str, Any], Snapshot]] = {}
         self._next_gen = 1
         self._current: int | None = None  #: the generation being served (workers build it when they start)
+        self._threads_only = False
         self._closing = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
+        if not hasattr(socket, "send_fds"):  # not POSIX: evaluate in threads (deadline kept, not killable)
+            log.warning("evaluation worker processes need POSIX; evaluating in threads instead")
+            self._threads_only = True
+            return
         await asyncio.gather(*(self._add_worker() for _ in range(self.size)))
 
     async def _add_worker(self) -> None:
@@ -176,6 +181,10 @@ class WorkerPool:
             worker.kill()
         self._workers.clear()
         self._free.clear()
+        tasks = list(self._tasks)  # warm-ups and replacements still under way
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     @property
     def alive(self) -> int:
@@ -226,6 +235,8 @@ class WorkerPool:
     # ------------------------------------------------------------------ generations
     def generation(self, engine: Any) -> int | None:
         """The generation number of ``engine`` (registering it), or None when it cannot be rebuilt in a worker."""
+        if self._threads_only:
+            return None
         try:
             gen = self._gens.get(engine)
         except TypeError:
