@@ -241,3 +241,30 @@ def test_read_stable_refuses_a_file_that_keeps_changing(tmp_path: Path, monkeypa
     monkeypatch.setattr(snapshot, "_read_all", lambda handle: (_append(handle), b"partial")[1])
     with pytest.raises(snapshot.ChangedWhileReading, match="changed while it was being read"):
         snapshot.read_stable(str(path))
+
+
+@pytest.mark.parametrize("breakage, message", [
+    ("probe", "probe.json: probe job is denied: max-count"),
+    ("empty-policy", "no-latest.sentinel: the policy file is empty"),
+    ("no-main", "max-count.sentinel: the policy has no main rule"),
+])
+def test_cli_serve_refuses_to_start_on_a_set_that_fails_everything(tmp_path: Path, breakage: str,
+                                                                    message: str) -> None:
+    import subprocess
+    import sys
+
+    from .test_reload import free_port
+
+    (tmp_path / "probe.json").write_text(json.dumps({"Job": make_job("probe", count=9 if breakage == "probe" else 1)}))
+    policies = dict(POLICIES)
+    if breakage == "empty-policy":
+        policies["no-latest.sentinel"] = ""
+    elif breakage == "no-main":
+        policies["max-count.sentinel"] = "small = rule { true }\n"
+    cfg = write(tmp_path, CONFIG + '\nproxy {\n  probe_jobs = ["probe.json"]\n}\n', policies)
+    result = subprocess.run([sys.executable, "-m", "jobguard", "serve", "--config", str(cfg), "--listen",
+                             f"127.0.0.1:{free_port()}", "--upstream", "http://127.0.0.1:9", "--workers", "1",
+                             *(f"--skip={r}" for r in builtin_rules_but())], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
