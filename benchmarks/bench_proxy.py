@@ -73,7 +73,8 @@ def start_double() -> tuple[subprocess.Popen, int]:
 def start_proxy(upstream: str, config: Path, port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "jobguard", "serve", "--upstream", upstream, "--listen",
                              f"127.0.0.1:{port}", "--config", str(config), "--reload-interval", "0",
-                             "--log-level", "error", "--workers", str(workers)], stderr=subprocess.DEVNULL)
+                             "--log-level", "error", *(["--workers", str(workers)] if workers else [])],
+                            stderr=subprocess.DEVNULL)
 
 
 def free_port() -> int:
