@@ -1,7 +1,8 @@
 """``jobguard serve``: run the admission proxy in front of the Nomad API.
 
-Flags override the ``proxy { }`` block of jobguard.hcl. Exit codes: 0 on a clean stop (SIGINT/SIGTERM),
-2 for a usage or configuration error (printed as file:line:col), 3 for an internal error.
+Flags override the ``proxy { }`` block of jobguard.hcl. Exit codes: 0 on a stop by SIGINT/SIGTERM (within
+``--shutdown-grace`` seconds, in-flight requests included), 2 for a usage or configuration error (printed as
+file:line:col), 3 for an internal error.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from typing import Any
 
 import click
@@ -46,6 +48,13 @@ import click
 @click.option("--header-timeout", type=click.FloatRange(min=0.1), help="Seconds to receive request headers (60).")
 @click.option("--read-timeout", type=click.FloatRange(min=0.1), help="Seconds between request body chunks (60).")
 @click.option("--reload-interval", type=click.FloatRange(min=0), help="Seconds between file-change checks (2; 0 off).")
+@click.option("--eval-timeout", type=click.FloatRange(min=0.01),
+              help="Hard deadline in seconds for evaluating one request (6); past it the request fails closed.")
+@click.option("--workers", type=click.IntRange(min=0), help="Evaluation worker processes (0: one per CPU, min 2).")
+@click.option("--write-timeout", type=click.FloatRange(min=0),
+              help="Seconds Nomad may take to accept a request body and start answering it (30; 0 off).")
+@click.option("--shutdown-grace", type=click.FloatRange(min=0.1),
+              help="Seconds from SIGTERM to exit, in-flight requests included (5).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
 def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, ...], skip: tuple[str, ...],
@@ -55,10 +64,12 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
     Point Nomad clients at it (NOMAD_ADDR=http://127.0.0.1:4647): job submissions are checked with the same
     engine and configuration as `jobguard check`, everything else is relayed untouched.
     """
-    logging.basicConfig(level=getattr(logging, log_level.upper()), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from jobguard.proxy import logsafe
+
+    logsafe.configure(log_level)
     from jobguard.proxy.app import Proxy, serve_forever
     from jobguard.proxy.reload import EngineState, load_engine, proxy_block
+    from jobguard.proxy.reloadcheck import ReloadRefused, policy_problems
     from jobguard.proxy.settings import ProxySettings
     from jobguard.proxy.tls import server_context, upstream_context
 
@@ -76,7 +87,7 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
         click.echo(f"jobguard serve: configuration error:\n{text}", err=True)
         sys.exit(2)
     settings = ProxySettings().merged(proxy_block(engine), overrides)
-    problems = settings.validate()
+    problems = settings.validate() + policy_problems(engine)
     if problems:
         click.echo("jobguard serve: " + "\n".join(problems), err=True)
         sys.exit(2)
@@ -95,12 +106,22 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
         click.echo(f"jobguard serve: {exc}", err=True)
         sys.exit(2)
     try:
-        _run_with_fast_loop(_run(proxy, serve_forever))
+        _run_with_fast_loop(_run(proxy, serve_forever, settings.shutdown_grace))
     except OSError as exc:  # e.g. address in use, unreadable certificate
         click.echo(f"jobguard serve: {exc}", err=True)
         sys.exit(2)
+    except ReloadRefused as exc:  # a probe job the operator named is not allowed by these policies
+        click.echo(f"jobguard serve: configuration refused: {exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         pass
+
+
+def _exit_now(grace: float) -> None:
+    logging.getLogger("jobguard.proxy").warning("jobguard serve: still busy %gs after the stop signal; exiting now",
+                                                grace)
+    logging.shutdown()
+    os._exit(0)
 
 
 def _run_with_fast_loop(coro: Any) -> None:
@@ -121,12 +142,21 @@ def _run_with_fast_loop(coro: Any) -> None:
         runner.run(coro)
 
 
-async def _run(proxy: Any, serve_forever: Any) -> None:
+async def _run(proxy: Any, serve_forever: Any, grace: float) -> None:
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(serve_forever(proxy))
+
+    def stop() -> None:
+        """Stop gracefully, and for certain: whatever is still running after ``grace`` seconds is cut off."""
+        if not task.done():
+            task.cancel()
+        watchdog = threading.Timer(grace, _exit_now, (grace,))
+        watchdog.daemon = True
+        watchdog.start()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
-            loop.add_signal_handler(sig, task.cancel)
+            loop.add_signal_handler(sig, stop)
         except (NotImplementedError, RuntimeError):
             pass
     try:

@@ -23,7 +23,7 @@ from typing import Any
 
 from lark import Tree
 
-from jobguard.engine import hcl_tree
+from jobguard.engine import hcl_tree, sources
 from jobguard.engine.errors import ConfigError
 from jobguard.engine.schema import config_schema, nearest, validate
 from jobguard.jobspec.errors import Diagnostic
@@ -129,7 +129,7 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
         return Config()
     path = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = sources.read_text(path)
     except FileNotFoundError:
         raise ConfigError(Diagnostic(path, 0, 0, "Configuration file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Mapping, Sequence
 
+from jobguard.engine import sources
 from jobguard.engine.config import Config, PolicyConfig
 from jobguard.engine.enforcement import CLI_POLICY_LEVEL, DEFAULT_POLICY_LEVEL
 from jobguard.engine.errors import ConfigError
@@ -93,7 +94,7 @@ def load_policies(config: Config, extra_paths: Sequence[str | os.PathLike[str]] 
 def _from_block(config: Config, block: PolicyConfig, diagnostics: list[Diagnostic]) -> PolicySpec | None:
     where = config.diagnostic(("policy", block.name, "source"), f"Policy file not found: {block.source}",
                               f'policy "{block.name}" source')
-    if not os.path.isfile(block.source):
+    if not sources.is_file(block.source):
         diagnostics.append(where)
         return None
     text = _read(block.source, diagnostics, where)
@@ -106,7 +107,7 @@ def _from_block(config: Config, block: PolicyConfig, diagnostics: list[Diagnosti
 
 def _read(path: str, diagnostics: list[Diagnostic], where: Diagnostic) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return sources.read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         diagnostics.append(Diagnostic(where.file, where.line, where.column, where.summary, str(exc)))
         return None
@@ -116,10 +117,10 @@ def _expand(paths: Sequence[str | os.PathLike[str]], diagnostics: list[Diagnosti
     out: list[str] = []
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isdir(path):
-            out.extend(sorted(os.path.join(path, n) for n in os.listdir(path)
-                              if n.endswith(POLICY_SUFFIX) and os.path.isfile(os.path.join(path, n))))
-        elif os.path.isfile(path):
+        if sources.is_dir(path):
+            out.extend(sorted(os.path.join(path, n) for n in sources.list_dir(path)
+                              if n.endswith(POLICY_SUFFIX) and sources.is_file(os.path.join(path, n))))
+        elif sources.is_file(path):
             out.append(path)
         else:
             diagnostics.append(Diagnostic(path, 0, 0, "Policy path not found", "--policy takes a file or a directory"))

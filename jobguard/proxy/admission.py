@@ -21,7 +21,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from jobguard.engine.findings import Finding
 from jobguard.proxy import gojson
@@ -93,10 +93,13 @@ class Decision:
 class Admission:
     """Decides on jobs. ``engine`` is a callable returning the current engine (it changes on reload)."""
 
-    def __init__(self, engine: Callable[[], Any], upstream: Upstream, settings: Callable[[], ProxySettings]) -> None:
+    def __init__(self, engine: Callable[[], Any], upstream: Upstream, settings: Callable[[], ProxySettings],
+                 evaluate: Callable[..., Awaitable[Any]] | None = None) -> None:
         self._engine = engine
         self.upstream = upstream
         self._settings = settings
+        #: ``await evaluate(engine, loaded, policy_override, context)``: the proxy's worker pool (workers.py)
+        self._evaluate = evaluate or _in_thread
 
     @property
     def settings(self) -> ProxySettings:
@@ -156,10 +159,8 @@ class Admission:
         engine = self._engine()
         context = _context(existing_job=existing, job_exists=existing is not None, namespace=caller.namespace,
                            nomad_acl_token=token, region=caller.region)
-        # In a worker thread: measured (benchmarks/bench_proxy.py) to keep the p99 of concurrent registrations
-        # lower than evaluating on the event loop, which would hold up every other request's I/O meanwhile.
-        result = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: engine.evaluate(loaded, policy_override=allowed, context=context))
+        # Off the event loop, under a hard deadline (a worker process; see workers.py).
+        result = await self._evaluate(engine, loaded, allowed, context)
         self._judge(result, decision)
 
     async def _may_override(self, token: dict[str, Any] | None, secret: str) -> bool:
@@ -211,6 +212,11 @@ class Admission:
 
 async def _value(value: Any) -> Any:
     return value
+
+
+async def _in_thread(engine: Any, loaded: Any, policy_override: bool, context: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(
+        None, lambda: engine.evaluate(loaded, policy_override=policy_override, context=context))
 
 
 def _context(**values: Any) -> Any:

@@ -8,6 +8,7 @@ Nomad does not use) and everything else is relayed untouched (:mod:`.passthrough
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from typing import Any
@@ -16,15 +17,17 @@ from urllib.parse import quote
 from aiohttp import web
 
 from jobguard import __version__
-from jobguard.proxy import intercept, nacp, routing
+from jobguard.proxy import intercept, logsafe, nacp, routing
 from jobguard.proxy.admission import Admission, Decision
 from jobguard.proxy.decisionlog import DecisionLog
+from jobguard.proxy.httpserver import guard
 from jobguard.proxy.metrics import Metrics
 from jobguard.proxy.passthrough import forward
 from jobguard.proxy.reload import EngineState
 from jobguard.proxy.responses import nomad_error
 from jobguard.proxy.tls import server_context
 from jobguard.proxy.upstream import Upstream
+from jobguard.proxy.workers import WorkerPool, default_workers
 
 log = logging.getLogger("jobguard.proxy")
 
@@ -38,7 +41,10 @@ class Proxy:
         self.state = state
         self.metrics = metrics or Metrics()
         self.upstream = Upstream(state.settings)
-        self.admission = Admission(lambda: self.state.engine, self.upstream, lambda: self.state.settings)
+        self.pool = WorkerPool(state.settings.workers or default_workers(), state.settings.eval_timeout)
+        self.admission = Admission(lambda: self.state.engine, self.upstream, lambda: self.state.settings,
+                                   evaluate=self.pool.evaluate)
+        self.metrics.pool = self.pool
         self.decisions = DecisionLog(state.settings.decision_log)
         self.started = time.time()
         self.metrics.info.update(version=__version__, fingerprint=_fingerprint(state.engine))
@@ -47,6 +53,9 @@ class Proxy:
         def reloaded(ok: bool) -> None:
             self.metrics.reloaded(ok)
             self.metrics.info["fingerprint"] = _fingerprint(self.state.engine)
+            self.pool.timeout = self.state.settings.eval_timeout
+            if ok:
+                self.pool.warm(self.state.engine)
             previous(ok)
 
         state.on_reload = reloaded
@@ -61,10 +70,15 @@ class Proxy:
 
     async def _startup(self, app: web.Application) -> None:
         await self.upstream.start()
+        await self.pool.start()
+        self.pool.warm(self.state.engine)
+        self.state.pool = self.pool
+        await self.state.check_startup()
         self.state.start(self.state.settings.reload_interval)
 
     async def _cleanup(self, app: web.Application) -> None:
         await self.state.stop()
+        await self.pool.close()
         await self.upstream.close()
         self.decisions.close()
 
@@ -94,6 +108,7 @@ class Proxy:
                                       "uptime_s": round(time.time() - self.started, 3),
                                       "dry_run": self.state.settings.dry_run,
                                       "fail_open": self.state.settings.fail_open,
+                                      "eval_workers": self.pool.alive,
                                       "last_reload_error": self.state.last_error or None})
         if name == "metrics" and request.method in ("GET", "HEAD"):
             return web.Response(text=self.metrics.render(), content_type="text/plain",
@@ -136,8 +151,11 @@ async def start(proxy: Proxy) -> tuple[web.AppRunner, list[tuple[str, int]]]:
     """Start serving; returns the runner (``await runner.cleanup()`` to stop) and the bound addresses."""
     settings = proxy.state.settings
     runner = web.AppRunner(proxy.app(), access_log=None, keepalive_timeout=settings.header_timeout,
-                           auto_decompress=False, handler_cancellation=True, shutdown_timeout=5.0)
+                           auto_decompress=False, handler_cancellation=True,
+                           shutdown_timeout=max(0.5, settings.shutdown_grace * 0.6))
     await runner.setup()
+    guard(runner)  # malformed requests: one INFO line, no raw bytes (see httpserver.py)
+    logsafe.install()
     host, port = settings.host_port
     try:
         site = web.TCPSite(runner, host, port, ssl_context=server_context(settings), backlog=1024,
@@ -153,6 +171,7 @@ async def start(proxy: Proxy) -> tuple[web.AppRunner, list[tuple[str, int]]]:
 
 async def serve_forever(proxy: Proxy) -> None:
     runner, bound = await start(proxy)
+    gc.freeze()  # what start-up allocated is never garbage: keep it out of the collector's full passes (p99)
     scheme = "https" if proxy.state.settings.tls_cert else "http"
     for host, port in bound:
         log.warning("jobguard serve: listening on %s://%s:%s, upstream %s%s%s", scheme, host, port,

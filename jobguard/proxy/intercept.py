@@ -198,7 +198,7 @@ async def _send(proxy: Proxy, request: web.Request, req: NomadRequest, payload: 
     headers = request_headers(request, drop=_REBUILT)
     try:
         async with session.request(request.method, proxy.upstream.url(req.forward_target()), headers=headers,
-                                   data=payload, allow_redirects=False, **proxy.upstream.request_args) as resp:
+                                   data=payload, allow_redirects=False, **proxy.upstream.write_args) as resp:
             return resp.status, resp.headers, await resp.read()
     except Exception as exc:  # connection refused, reset, TLS failure...
         if isinstance(exc, asyncio.CancelledError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -49,7 +50,9 @@ class Metrics:
         self.passthrough: dict[str, int] = defaultdict(int)
         self.upstream_errors = 0
         self.reloads: dict[str, int] = defaultdict(int)
+        self.reload_failing = False
         self.info: dict[str, str] = {}
+        self.pool: Any = None  #: the evaluation WorkerPool (timeouts, stopped workers, alive workers)
 
     def decision(self, kind: str, outcome: str, seconds: float, findings: Iterable) -> None:
         with self._lock:
@@ -77,6 +80,7 @@ class Metrics:
     def reloaded(self, ok: bool) -> None:
         with self._lock:
             self.reloads["ok" if ok else "error"] += 1
+            self.reload_failing = not ok
 
     def render(self) -> str:
         """The exposition text."""
@@ -113,4 +117,18 @@ class Metrics:
                     "# TYPE jobguard_config_reloads_total counter"]
             out += [f"jobguard_config_reloads_total{_labels([('result', r)])} {n}"
                     for r, n in sorted(self.reloads.items())]
+            out += ["# HELP jobguard_config_reload_failing 1 while the last reload was refused (the previous "
+                    "configuration is serving; see last_reload_error in /v1/jobguard/health).",
+                    "# TYPE jobguard_config_reload_failing gauge",
+                    f"jobguard_config_reload_failing {int(self.reload_failing)}"]
+            pool = self.pool
+            if pool is not None:
+                out += ["# HELP jobguard_eval_workers Evaluation worker processes running.",
+                        "# TYPE jobguard_eval_workers gauge", f"jobguard_eval_workers {pool.alive}",
+                        "# HELP jobguard_eval_timeouts_total Evaluations answered at their deadline (fail closed "
+                        "or open).",
+                        "# TYPE jobguard_eval_timeouts_total counter", f"jobguard_eval_timeouts_total {pool.timeouts}",
+                        "# HELP jobguard_eval_workers_stopped_total Workers killed at a deadline and replaced.",
+                        "# TYPE jobguard_eval_workers_stopped_total counter",
+                        f"jobguard_eval_workers_stopped_total {pool.stopped_workers}"]
         return "\n".join(out) + "\n"

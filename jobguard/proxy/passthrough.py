@@ -18,7 +18,7 @@ from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
 from jobguard.proxy.responses import nomad_error
-from jobguard.proxy.upstream import Upstream
+from jobguard.proxy.upstream import Upstream, WriteWatch
 
 log = logging.getLogger("jobguard.proxy")
 
@@ -76,15 +76,24 @@ async def forward(request: web.Request, upstream: Upstream, read_timeout: float)
     if request.headers.get("Upgrade", "").lower() == "websocket":
         return await relay_websocket(request, upstream)
     assert upstream.session is not None
-    data = _timed(request.content, read_timeout) if request.body_exists else None
+    watch = WriteWatch(upstream.write_timeout)  # Nomad must keep taking the body (upstream.py)
+    data = watch.body(_timed(request.content, read_timeout)) if request.body_exists else None
     try:
-        up = await upstream.session.request(request.method, upstream.url(request.rel_url.raw_path_qs),
-                                            headers=request_headers(request), data=data, allow_redirects=False,
-                                            **upstream.request_args)
-    except (aiohttp.ClientError, OSError) as exc:
+        async with watch:
+            up = await upstream.session.request(request.method, upstream.url(request.rel_url.raw_path_qs),
+                                                headers=request_headers(request), data=data, allow_redirects=False,
+                                                **upstream.request_args)
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        if watch.expired:
+            log.warning("upstream %s took no request body for %gs (write timeout): %s %s", upstream.base,
+                        upstream.write_timeout, request.method, request.path)
+            return nomad_error(504, f"jobguard: Nomad did not accept the request body within "
+                                    f"{upstream.write_timeout:g}s (write timeout)")
+        if request.content.exception() is not None:  # the client's body broke (e.g. bad chunking), not Nomad
+            return nomad_error(400, "jobguard: malformed request body")
+        if isinstance(exc, asyncio.TimeoutError):
+            return nomad_error(408, "jobguard: timed out reading the request body")
         return bad_gateway(upstream, exc)
-    except asyncio.TimeoutError:
-        return nomad_error(408, "jobguard: timed out reading the request body")
     try:
         length = up.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) <= SMALL_BODY and request.method != "HEAD":

@@ -1,8 +1,12 @@
 """Hot reload of jobguard.hcl and the policies, on SIGHUP and when a watched file changes.
 
-The new engine is built completely before it replaces the old one; if building fails (syntax error in a policy,
-broken config) the old engine keeps serving and the reason is logged with file:line:col. Settings that are bound
-at start-up (listen address, TLS, upstream) are not changed by a reload; the log says a restart is needed.
+The new engine is built completely before it replaces the old one, from one atomic reading of every file
+(snapshot.py), and validated (reloadcheck.py: no empty file, every policy has main, nothing silently dropped,
+probe jobs still pass); if anything fails the old engine keeps serving, and the reason (file:line:col where
+known) is logged, shown as ``last_reload_error`` in health and counted in metrics. A watched file must stay
+unchanged for one polling interval before it is read, so a writer is usually done by then. Settings that are
+bound at start-up (listen address, TLS, upstream, workers) are not changed by a reload; the log says a restart
+is needed.
 """
 
 from __future__ import annotations
@@ -15,24 +19,34 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from jobguard.proxy import reloadcheck
 from jobguard.proxy.settings import ProxySettings
+from jobguard.proxy.snapshot import Recording, remember
 
 log = logging.getLogger("jobguard.proxy")
 
 RESTART_ONLY = ("listen", "upstream", "tls_cert", "tls_key", "tls_client_ca", "upstream_ca", "upstream_client_cert",
-                "upstream_client_key", "decision_log")
+                "upstream_client_key", "decision_log", "workers", "write_timeout", "shutdown_grace")
 WATCH_SUFFIXES = (".hcl", ".sentinel", ".json")
 MAX_WATCHED = 5000
 
 
 def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), only: tuple[str, ...] = (),
                 skip: tuple[str, ...] = ()) -> Any:
-    """The CLI's engine for this config (raises the engine's ``ConfigError`` on a broken config)."""
-    from jobguard.engine import Engine
+    """The CLI's engine for this config (raises the engine's ``ConfigError`` on a broken config).
+
+    Every file is read once and atomically; what was read is kept as the engine's snapshot, from which the
+    evaluation workers build theirs (see snapshot.py).
+    """
+    from jobguard.engine import Engine, sources
 
     start_dir = str(Path(config_path).parent) if config_path else "."
-    return Engine.load(config_path=config_path, start_dir=start_dir, extra_policies=list(extra_policies),
-                       only=list(only) or None, skip=list(skip) or None)
+    recording = Recording()
+    with sources.using(recording):
+        engine = Engine.load(config_path=config_path, start_dir=start_dir, extra_policies=list(extra_policies),
+                             only=list(only) or None, skip=list(skip) or None)
+    remember(engine, recording.snapshot)
+    return engine
 
 
 def proxy_block(engine: Any) -> dict[str, Any]:
@@ -62,6 +76,8 @@ class EngineState:
         self.loader = loader
         self.on_reload = on_reload
         self.last_error = ""
+        self.pool: Any = None  #: the proxy's WorkerPool (probe jobs run there, under its deadline)
+        self.probe_baseline: set[str] | None = None
         self._lock = asyncio.Lock()
         self._snapshot = self.snapshot()
         self._watch_task: asyncio.Task | None = None
@@ -72,12 +88,13 @@ class EngineState:
             try:
                 engine = await loop.run_in_executor(None, self.loader)
                 settings = ProxySettings().merged(proxy_block(engine), self.overrides)
-                problems = settings.validate()
+                problems = settings.validate() or reloadcheck.static_problems(self.engine, engine)
                 if problems:
-                    raise ValueError("; ".join(problems))
+                    raise reloadcheck.ReloadRefused("; ".join(problems))
+                await self._probe(engine, settings)
             except Exception as exc:  # keep serving with the old engine
                 self.last_error = _explain(exc)
-                log.error("reload (%s) failed, keeping the previous configuration: %s", why, self.last_error)
+                log.error("reload (%s) refused, keeping the previous configuration: %s", why, self.last_error)
                 self._snapshot = self.snapshot()
                 self.on_reload(False)
                 return False
@@ -90,6 +107,41 @@ class EngineState:
             log.info("reloaded configuration and policies (%s); fingerprint %s", why, _fingerprint(engine))
             self.on_reload(True)
             return True
+
+    async def _probe(self, engine: Any, settings: ProxySettings) -> None:
+        """Run the probe jobs on the new engine in a worker (a probe can hang like any job); raise
+        :class:`~jobguard.proxy.reloadcheck.ReloadRefused` when it is worse than the running one."""
+        if self.pool is None:
+            return
+        jobs = await asyncio.get_running_loop().run_in_executor(None, reloadcheck.probe_jobs, settings, engine)
+        if self.probe_baseline is None:
+            self.probe_baseline = await self.baseline()
+        results = await self.pool.probe(engine, [(reloadcheck.BUILTIN_NAME, reloadcheck.BUILTIN_PROBE), *jobs])
+        problems = reloadcheck.judge_probes(results, self.probe_baseline)
+        if problems:
+            raise reloadcheck.ReloadRefused("; ".join(problems))
+        self.probe_baseline = {e for name, errors, _ in results if name == reloadcheck.BUILTIN_NAME for e in errors}
+
+    async def baseline(self) -> set[str] | None:
+        """The running engine's errors on the built-in probe job (None when it cannot be probed)."""
+        try:
+            results = await self.pool.probe(self.engine, [(reloadcheck.BUILTIN_NAME, reloadcheck.BUILTIN_PROBE)])
+        except Exception as exc:  # the running set is what it is; a new one is then held to "no errors"
+            log.warning("could not evaluate the built-in probe job with the running configuration: %s", exc)
+            return None
+        return {e for _, errors, _ in results for e in errors}
+
+    async def check_startup(self) -> None:
+        """At start-up the operator's probe jobs must be allowed (raises ReloadRefused). The built-in probe's
+        baseline is taken at the first reload."""
+        if self.pool is None:
+            return
+        jobs = await asyncio.get_running_loop().run_in_executor(None, reloadcheck.probe_jobs, self.settings,
+                                                                self.engine)
+        if jobs:
+            problems = reloadcheck.judge_probes(await self.pool.probe(self.engine, jobs), set())
+            if problems:
+                raise reloadcheck.ReloadRefused("; ".join(problems))
 
     # ------------------------------------------------------------------ watching
     def watched(self) -> list[Path]:
@@ -126,11 +178,17 @@ class EngineState:
         return out
 
     async def _watch(self, interval: float) -> None:
+        pending: dict[str, tuple[int, int]] | None = None
         while True:
             await asyncio.sleep(interval)
             current = await asyncio.get_running_loop().run_in_executor(None, self.snapshot)
-            if current != self._snapshot:
+            if current == self._snapshot:
+                pending = None
+            elif current != pending:  # still changing: wait until the files stay put for one interval
+                pending = current
+            else:
                 changed = sorted(set(current.items()) ^ set(self._snapshot.items()))
+                pending = None
                 await self.reload(f"file change: {changed[0][0] if changed else '?'}")
 
     def start(self, interval: float) -> None:

@@ -21,6 +21,14 @@ class ProxySettings:
                         (Nomad's own certificates name ``server.<region>.nomad``, like ``NOMAD_TLS_SERVER_NAME``).
     ``submission``      what happens to a registration's ``Submission`` (the source Nomad stores for display):
                         ``keep``, ``strip`` or ``verify`` (see :mod:`jobguard.proxy.submission`).
+    ``eval_timeout``    hard deadline (seconds) for evaluating one request's job, waiting for a free worker
+                        included; past it the worker is killed and the request fails closed (or open).
+    ``workers``         evaluation worker processes (0: one per CPU, at least 2).
+    ``write_timeout``   seconds Nomad may take to accept a request body the proxy sends it and, for requests with
+                        a body, to start its answer; 0 disables (see docs/proxy.md).
+    ``shutdown_grace``  seconds from SIGTERM/SIGINT to exit, in-flight requests included; the process exits
+                        then even if something is stuck.
+    ``probe_jobs``      job files (HCL or JSON) every new policy set must allow before a reload swaps it in.
     """
 
     upstream: str = "http://127.0.0.1:4646"
@@ -43,6 +51,11 @@ class ProxySettings:
     connect_timeout: float = 10.0
     token_cache_s: float = 5.0
     reload_interval: float = 2.0
+    eval_timeout: float = 6.0
+    workers: int = 0
+    write_timeout: float = 30.0
+    shutdown_grace: float = 5.0
+    probe_jobs: tuple[str, ...] = ()
     extra_policies: tuple[str, ...] = field(default_factory=tuple)
     submission: str = "keep"
 
@@ -87,4 +100,10 @@ class ProxySettings:
             problems.append("max_body_bytes must be at least 1")
         if self.submission not in ("keep", "strip", "verify"):
             problems.append(f'submission {self.submission!r} must be "keep", "strip" or "verify"')
+        if self.eval_timeout <= 0:
+            problems.append("eval_timeout must be more than 0 seconds")
+        if self.workers < 0:
+            problems.append("workers must be 0 (one per CPU) or more")
+        if self.write_timeout < 0 or self.shutdown_grace <= 0:
+            problems.append("write_timeout must be 0 (off) or more, shutdown_grace more than 0 seconds")
         return problems

@@ -3,6 +3,11 @@
 One :class:`aiohttp.ClientSession` serves both pass-through and admission lookups. It never decompresses
 (``auto_decompress=False``) and adds no headers of its own, so pass-through bytes and headers stay untouched; it
 has no read timeout because blocking queries legitimately hang for up to ``wait`` (default 5 min) plus jitter.
+
+Writes are timed instead (``write_timeout``): an upstream that stops taking a request body (its socket buffer
+full, nobody reading) would otherwise hold the request, its client and its memory forever. Pass-through bodies
+are watched chunk by chunk (:class:`WriteWatch`: each chunk must be taken within the timeout, so a large upload
+that keeps moving is never cut), and job writes the proxy forwards itself must be sent and answered within it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +28,53 @@ from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.tls import upstream_context
 
 LOOKUP_TIMEOUT_S = 30.0
+
+try:
+    from asyncio import timeout as _deadline  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10: aiohttp depends on async-timeout there
+    from async_timeout import timeout as _deadline
+
+
+class WriteWatch:
+    """A deadline that runs only while the upstream is taking a chunk of a streamed request body.
+
+    ``async with watch:`` around the upstream request, and ``watch.body(chunks)`` as its data: aiohttp asks
+    for the next chunk only after the previous one was written (drained), so the time between handing a chunk
+    over and being asked for the next is the upstream's. Waiting for the *client's* next chunk is not timed
+    here (the read timeout covers that). ``expired`` tells a write timeout from other timeouts.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._cm: Any = None
+
+    async def __aenter__(self) -> WriteWatch:
+        self._cm = _deadline(None)
+        await self._cm.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._cm.__aexit__(*exc)
+
+    @property
+    def expired(self) -> bool:
+        flag = getattr(self._cm, "expired", False)
+        return bool(flag() if callable(flag) else flag)
+
+    async def body(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        async for chunk in chunks:
+            if self.seconds:
+                self._arm(loop.time() + self.seconds)
+            yield chunk
+            self._arm(None)
+
+    def _arm(self, when: float | None) -> None:
+        try:
+            if self._cm is not None:
+                self._cm.reschedule(when)
+        except RuntimeError:  # Nomad answered before taking the whole body: the request is over, nothing to time
+            pass
 
 
 class UpstreamError(Exception):
@@ -55,6 +108,12 @@ class Upstream:
         #: extra arguments for every upstream request (TLS server name override)
         self.request_args: dict[str, Any] = (
             {"server_hostname": settings.upstream_server_name} if settings.upstream_server_name else {})
+        self.write_timeout = settings.write_timeout
+        #: arguments for a job write the proxy forwards itself: sent and answered within ``write_timeout``
+        self.write_args: dict[str, Any] = {**self.request_args}
+        if settings.write_timeout:
+            self.write_args["timeout"] = aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout,
+                                                               sock_read=settings.write_timeout)
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=0, ssl=upstream_context(self.settings) or False,

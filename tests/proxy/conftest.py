@@ -185,7 +185,7 @@ def _stack(request: pytest.FixtureRequest, engine: Any, double: dict[str, Any] |
            **settings: Any) -> Stack:
     """Start a stack for one test; ``double`` are NomadDouble fields (default: the test's indirect param)."""
     double = NomadDouble(**(double if double is not None else getattr(request, "param", {})))
-    base = ProxySettings(listen="127.0.0.1:0", reload_interval=0, token_cache_s=0)
+    base = ProxySettings(listen="127.0.0.1:0", reload_interval=0, token_cache_s=0, workers=1)
     stack = Stack(double, replace(base, **settings), engine).start()
     request.addfinalizer(stack.stop)
     return stack
