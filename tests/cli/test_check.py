@@ -172,7 +172,9 @@ def test_sarif_format(project):
     secret = next(r for r in results if r["ruleId"] == "no-inline-secrets")
     location = secret["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "jobs/secret.nomad.hcl", "uriBaseId": "%SRCROOT%"}
-    assert location["region"] == {"startLine": 13, "startColumn": 9}
+    assert location["region"] == {"startLine": 13, "startColumn": 9,
+                                  "snippet": {"text": '        DB_PASSWORD = "****"'}}  # masked, never the secret
+    assert location["contextRegion"]["startLine"] == 12 and location["contextRegion"]["endLine"] == 14
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["no-inline-secrets"]["help"]["text"]
     with open(SDK_SARIF) as fh:  # the official 2.1.0 schema, from Microsoft's SARIF SDK (tests/report/schemas)
