@@ -35,6 +35,7 @@ class JsonReporter(Reporter):
             "version": JSON_REPORT_VERSION,
             "findings": findings,
             "errors": [d.to_dict() for d in results.all_errors],
-            "summary": {**results.summary(), "jobguard_version": results.version},
+            "summary": {**results.summary(), "jobguard_version": results.version,
+                        "skipped": [{"path": item.path, "reason": item.reason} for item in results.skipped]},
         }
         return json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n"
