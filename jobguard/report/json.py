@@ -9,7 +9,9 @@ Shape (``version`` 1)::
      "summary": {"files", "jobs", "findings", "blocking", "advisory", "overridden", "suppressed", "errors", ...}}
 
 The top level has exactly these four keys. Within a version, fields are only ever added inside findings and
-summary; renaming or removing one means ``version`` 2.
+summary; renaming or removing one means ``version`` 2. The JSON Schema of each version ships in the package
+(``jobguard/report/schemas/report-v1.schema.json``, :func:`jobguard.report.schemas.report_schema`) and the tests
+validate every report against it; ``help_uri`` is the rule's docs section (:mod:`jobguard.project`).
 """
 
 from __future__ import annotations
