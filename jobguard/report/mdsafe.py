@@ -8,8 +8,9 @@ Two tools, both for one-line contexts (table cells, list items, headings):
 
 * :func:`text` for prose: control characters shown as ``\\xNN``, line breaks folded into spaces, ``&``, ``<``, ``>``
   as entities, the ASCII punctuation that Markdown syntax starts with backslash-escaped (CommonMark allows escaping
-  any of it, so nothing can open emphasis, a link, an image, a heading, a table cell, strikethrough or math; an escape
-  splits the text where GFM's autolink extension would look for ``https://`` or ``www.``), and a zero-width space
+  any of it, so nothing can open emphasis, a link, an image, a heading, a table cell, strikethrough or math; list
+  and quote markers only where they would start the text; an escape splits the text where GFM's autolink extension
+  would look for ``https://``, ``www.`` or ``user@host``), and a zero-width space
   after ``@`` and ``#`` so GitHub's HTML pipeline sees no ``@mention`` or ``#123`` reference (it runs on the
   rendered text, where backslash escapes are already gone);
 * :func:`code` for identifiers (paths, job IDs, rule IDs): a code span, in which GitHub renders nothing (no HTML,
@@ -26,7 +27,8 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
 _BACKTICKS = re.compile(r"`+")
-_ESCAPED = frozenset("!#$()*+-.:@[\\]^_`{|}~")
+_ESCAPED = frozenset("#$*:@[\\]_`|~")  # always: emphasis, links, code, cells, math, refs and autolinks
+_LEADING = frozenset("-+.=!>")  # only where they start the text: lists, thematic breaks, quotes
 _ZWSP = "\u200b"
 
 
@@ -39,9 +41,15 @@ def _plain(value: object) -> str:
 
 def text(value: object) -> str:
     """``value`` as literal Markdown text: renders as exactly its characters, links, HTML and mentions inert."""
-    out = []
-    for char in _plain(value):
-        if char == "&":
+    out: list[str] = []
+    plain = _plain(value)
+    digits = len(plain) - len(plain.lstrip("0123456789"))
+    for index, char in enumerate(plain):
+        if index == 0 and char in _LEADING or (char in ".)" and index == digits > 0):
+            out.append("\\" + char)  # "- x", "+ x", "1. x", "1) x", "> x" would open a list or a quote
+        elif char == "." and plain[max(index - 3, 0):index].lower() == "www":
+            out.append("\\.")  # GFM autolinks www.example.com even without a scheme
+        elif char == "&":
             out.append("&amp;")
         elif char == "<":
             out.append("&lt;")

@@ -201,7 +201,7 @@ def test_github_format(project):
 def test_markdown_format(project):
     out = check(ONLY, "--format", "markdown", "jobs").stdout
     assert out.startswith("## jobguard")
-    assert "| jobs/secret.nomad.hcl | 1 | 0 | 0 | 0 | 0 |" in out
+    assert "| `jobs/secret.nomad.hcl` | 1 | 0 | 0 | 0 | 0 |" in out
 
 
 def test_several_outputs_in_one_run(project):
@@ -285,3 +285,55 @@ def test_plugin_format_from_the_jobguard_reporters_hook(project):
     finally:
         pm.unregister(plugin)
     assert check(ONLY, "--format", "count", "jobs").exit_code == 2
+
+
+# --- no surprises: what was written, what was skipped, what blocks ---------------------------------------------
+
+
+def test_create_baseline_says_where_it_wrote_how_many_fingerprints(project):
+    result = check(ONLY, "--format", "json", "--create-baseline", "out/baseline.json", "jobs")
+    assert result.exit_code == 0
+    assert "jobguard: wrote 2 fingerprint(s) to baseline out/baseline.json" in result.stderr
+    json.loads(result.stdout)  # stdout stays a clean report
+    with open("out/baseline.json") as fh:
+        assert len(json.load(fh)["findings"]) == 2
+
+
+def test_summary_counts_skipped_files_and_v_lists_them(project):
+    (project / "jobs" / "web.job").write_text((project / "jobs" / "ok.nomad.hcl").read_text())
+    (project / "jobs" / "main.hcl").write_text('resource "nomad_job" "x" {}\n')
+    plain = check(ONLY, "jobs")
+    assert "Skipped 2 file(s) that were not checked (-v lists them):" in plain.output
+    assert "  1 extension .job is not checked" in plain.output
+    assert "jobs/web.job" not in plain.output
+    verbose = check(ONLY, "-v", "jobs")
+    assert "  skipped jobs/web.job: extension .job is not checked" in verbose.output
+    assert "  skipped jobs/main.hcl: not a Nomad job" in verbose.output
+    doc = json.loads(check(ONLY, "--format", "json", "jobs").stdout)
+    assert doc["summary"]["skipped_files"] == 2
+    assert {s["path"] for s in doc["summary"]["skipped"]} == {"jobs/web.job", "jobs/main.hcl"}
+
+
+def test_extensions_from_the_flag_and_from_the_config(project):
+    (project / "jobs" / "web.job").write_text((project / "jobs" / "secret.nomad.hcl").read_text())
+    flag = json.loads(check(ONLY, "--format", "json", "--extensions", ".job,.nomad.hcl", "jobs").stdout)
+    assert sorted(f["file"] for f in flag["findings"] if f["rule"] == "no-inline-secrets") == [
+        "jobs/secret.nomad.hcl", "jobs/web.job"]
+    config = (project / "jobguard.hcl").read_text() + '\ncheck {\n  extensions = [".job"]\n}\n'
+    (project / "jobguard.hcl").write_text(config)
+    doc = json.loads(check(ONLY, "--format", "json", "jobs").stdout)
+    assert doc["summary"]["files"] == 1 and doc["findings"][0]["file"] == "jobs/web.job"
+    assert doc["summary"]["skipped_files"] == 3  # the .nomad.hcl files, now outside the configured extensions
+    bad = check(ONLY, "--extensions", "a/b", "jobs")
+    assert bad.exit_code == 2 and "invalid file extension" in bad.output
+    (project / "jobguard.hcl").write_text(config.replace('[".job"]', '["a/b"]'))
+    broken = check(ONLY, "jobs")
+    assert broken.exit_code == 2 and "jobguard.hcl:" in broken.stderr
+
+
+def test_the_last_line_gives_errors_and_blocking(project):
+    (project / "jobs" / "broken.nomad").write_text('job "b" {\n  group "g" {\n')
+    result = check(ONLY, "jobs")
+    assert result.exit_code == 2
+    last = result.output.rstrip("\n").splitlines()[-1]
+    assert last == "ERROR: 1 error(s) in the input; 2 blocking finding(s) (fail-on soft-mandatory)"
