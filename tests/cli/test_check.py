@@ -14,6 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from jobguard.cli import cli
@@ -337,3 +338,34 @@ def test_the_last_line_gives_errors_and_blocking(project):
     assert result.exit_code == 2
     last = result.output.rstrip("\n").splitlines()[-1]
     assert last == "ERROR: 1 error(s) in the input; 2 blocking finding(s) (fail-on soft-mandatory)"
+
+
+def _git(cwd, *args):
+    git = shutil.which("git")
+    return subprocess.run([git, "-C", str(cwd), *args], capture_output=True, text=True, check=True,
+                          env={"HOME": str(cwd), "PATH": os.environ.get("PATH", ""), "GIT_CONFIG_NOSYSTEM": "1"})
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed on this machine")
+@pytest.mark.parametrize("home", ["user-home", None])
+def test_a_check_leaves_nothing_for_git_add_in_the_repository(project, tmp_path, monkeypatch, home):
+    """The cache goes to the user's cache directory; without a home, the project-local one ignores itself."""
+    monkeypatch.delenv("JOBGUARD_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    if home:
+        (tmp_path / home).mkdir()
+        monkeypatch.setenv("HOME", str(tmp_path / home))
+    else:
+        monkeypatch.delenv("HOME", raising=False)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    before = _git(project, "status", "--porcelain").stdout
+    assert check(ONLY, "jobs").exit_code == 1
+    assert check(ONLY, "jobs").exit_code == 1  # the second run reads the cache
+    _git(project, "add", "-A")
+    assert _git(project, "status", "--porcelain").stdout == before
+    local = project / ".jobguard-cache"
+    if home:
+        assert not local.exists() and (tmp_path / home / ".cache" / "jobguard" / ".gitignore").is_file()
+    else:
+        assert (local / ".gitignore").read_text().splitlines()[-1] == "*"
