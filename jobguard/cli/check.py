@@ -219,4 +219,4 @@ def init(directory: str, force: bool) -> None:
         _fail(f"cannot write starter files: {exc.strerror or exc}", 2)
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo("next: edit them, then run `jobguard check`")
+    click.echo("next: edit them, then run `jobguard check` (jobs) and `jobguard test` (the policy's test cases)")

@@ -369,3 +369,33 @@ def test_a_check_leaves_nothing_for_git_add_in_the_repository(project, tmp_path,
         assert not local.exists() and (tmp_path / home / ".cache" / "jobguard" / ".gitignore").is_file()
     else:
         assert (local / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_init_then_test_agree_on_where_policies_live(tmp_path, monkeypatch):
+    """`jobguard test` with no PATH tests the policies the nearest jobguard.hcl names (init writes policies/)."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["test"])
+    assert result.exit_code == 0, result.output
+    assert "PASS - policies/example.sentinel" in result.output and "2/2 test cases passed" in result.output
+    (tmp_path / "jobs").mkdir()
+    monkeypatch.chdir(tmp_path / "jobs")  # from a subfolder too: the config is found upwards
+    assert CliRunner().invoke(cli, ["test"]).exit_code == 0
+
+
+def test_test_follows_the_config_wherever_it_keeps_policies(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "guardrails").mkdir()
+    (tmp_path / "guardrails" / "p.sentinel").write_text("main = rule { true }\n")
+    (tmp_path / "jobguard.hcl").write_text('policy "p" {\n  source = "./guardrails/p.sentinel"\n}\n')
+    result = CliRunner().invoke(cli, ["test"])
+    assert result.exit_code == 0 and "guardrails/p.sentinel" in result.output
+    (tmp_path / "jobguard.hcl").write_text('policy "p" {\n  sauce = 1\n}\n')
+    broken = CliRunner().invoke(cli, ["test"])
+    assert broken.exit_code == 2 and "jobguard.hcl:" in broken.stderr
+
+
+def test_test_without_a_config_looks_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["test"])
+    assert result.exit_code == 2 and "no *.sentinel policies found in ." in result.stderr
