@@ -44,10 +44,26 @@ def write_outputs(path: str, values: dict[str, object]) -> None:
             fh.write(f"{key}={value}\n")
 
 
+#: GitHub refuses a step summary over 1 MiB (and then shows none): the Markdown report caps itself at 512 KiB,
+#: and this is the last line of defence for what the action adds around it
+SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024
+
+
+def cap_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """``text`` cut at a line boundary so that it and a closing note fit in ``limit`` bytes of UTF-8."""
+    from jobguard.report.mdsafe import truncate_utf8, utf8_len
+
+    if utf8_len(text) <= limit:
+        return text
+    note = "\n\n_The summary was cut to fit GitHub's step-summary limit; the SARIF report lists every finding._\n"
+    head = truncate_utf8(text, limit - utf8_len(note))
+    return head[:head.rfind("\n") + 1] + note
+
+
 def append_summary(path: str, text: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(text.rstrip("\n") + "\n")
+            fh.write(cap_summary(text.rstrip("\n") + "\n"))
 
 
 def run_check(s: Settings, targets: list[str], sarif: str, markdown: str) -> subprocess.CompletedProcess:

@@ -11,8 +11,14 @@ The key of a file is a hash of everything its result depends on:
   directory (which is part of the key, for ``abspath``). A job calling them with a computed argument, or calling
   ``fileset``/``pathexpand``, is never cached: we cannot know what it reads.
 
-Entries live in ``$JOBGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/jobguard``, else ``.jobguard-cache/`` in the project
-directory; ``--no-cache`` bypasses it. A corrupt or unreadable entry is a miss, never an error.
+Entries live in the user's cache directory, never in the repository being checked (a ``git add -A`` must not
+stage them): ``$JOBGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/jobguard``, else the platform's user cache directory
+(``~/.cache/jobguard`` on Linux and other Unixes, ``~/Library/Caches/jobguard`` on macOS,
+``%LOCALAPPDATA%\\jobguard\\Cache`` on Windows: the same places platformdirs picks, without the dependency). Only when
+there is no usable home directory (some CI containers) does it fall back to ``.jobguard-cache/`` in the project
+directory. Whatever the place, the directory gets a ``.gitignore`` of ``*`` and a ``CACHEDIR.TAG`` when jobguard
+creates it, as pytest and ruff do, so no VCS picks it up and backup tools skip it. ``--no-cache`` bypasses it. A
+corrupt or unreadable entry is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 from typing import Any
 from collections.abc import Mapping
@@ -32,12 +39,47 @@ _FILE_CALL = re.compile(r'\b(?:file|filebase64|fileexists|templatefile)\s*\(\s*(
 _UNCACHABLE_CALL = re.compile(r"\b(?:fileset|pathexpand)\s*\(")
 
 
-def default_cache_dir(project_dir: str) -> str:
-    if os.environ.get("JOBGUARD_CACHE_DIR"):
-        return os.environ["JOBGUARD_CACHE_DIR"]
-    if os.environ.get("XDG_CACHE_HOME"):
-        return os.path.join(os.environ["XDG_CACHE_HOME"], "jobguard")
-    return os.path.join(project_dir, ".jobguard-cache")
+LOCAL_CACHE_NAME = ".jobguard-cache"
+_GITIGNORE = "# created by jobguard: the result cache, never to be committed\n*\n"
+_CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                 "# This file is a cache directory tag created by jobguard (https://bford.info/cachedir/).\n")
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+    """The platform's per-user cache directory for jobguard, or None without a usable home directory."""
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    if env.get("XDG_CACHE_HOME", "").strip() and os.path.isabs(env["XDG_CACHE_HOME"]):
+        return os.path.join(env["XDG_CACHE_HOME"], "jobguard")
+    if platform.startswith("win"):
+        base = env.get("LOCALAPPDATA", "").strip()
+        return os.path.join(base, "jobguard", "Cache") if base else None
+    home = env.get("HOME", "").strip()
+    if not home or not os.path.isabs(home) or home == "/" or not os.path.isdir(home):
+        return None  # e.g. a container user without a home: no place outside the project
+    if platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "jobguard")
+    return os.path.join(home, ".cache", "jobguard")
+
+
+def default_cache_dir(project_dir: str, environ: Mapping[str, str] | None = None,
+                      platform: str | None = None) -> str:
+    """Where results are cached: ``$JOBGUARD_CACHE_DIR``, else the user cache directory, else (no home) the
+    project's ``.jobguard-cache/``."""
+    env = os.environ if environ is None else environ
+    if env.get("JOBGUARD_CACHE_DIR"):
+        return env["JOBGUARD_CACHE_DIR"]
+    return user_cache_dir(env, platform) or os.path.join(project_dir, LOCAL_CACHE_NAME)
+
+
+def mark_cache_dir(directory: str) -> None:
+    """Create ``directory`` with a ``.gitignore`` of ``*`` and a ``CACHEDIR.TAG`` (kept when already there)."""
+    os.makedirs(directory, exist_ok=True)
+    for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+        path = os.path.join(directory, name)
+        if not os.path.exists(path):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
 
 
 def _digest(data: bytes) -> str:
@@ -78,6 +120,7 @@ class ResultCache:
     def __init__(self, directory: str, run_key: str) -> None:
         self.directory = directory
         self.run_key = run_key
+        self._marked = False
 
     @staticmethod
     def make_run_key(engine_fingerprint: str, version: str, variables: Mapping[str, Any], var_files: list[str],
@@ -125,6 +168,9 @@ class ResultCache:
             return
         path = self._entry_path(key)
         try:
+            if not self._marked:
+                mark_cache_dir(self.directory)
+                self._marked = True
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

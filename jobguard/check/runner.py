@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from collections.abc import Callable, Sequence
 
-from jobguard.check.discover import Source, discover
+from jobguard.check.discover import Source, discover_files
 from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
 from jobguard.engine.findings import Finding
 from jobguard.jobspec.errors import Diagnostic
@@ -50,6 +50,8 @@ class CheckOptions:
     baseline: str | None = None
     create_baseline: str | None = None
     stdin_text: str | None = None
+    #: suffixes a directory walk checks (None: the config's ``check { extensions }``, else the defaults)
+    extensions: list[str] | None = None
 
     def engine_args(self) -> dict[str, Any]:
         return {"config_path": self.config_path, "start_dir": self.start_dir, "extra_policies": list(self.policies),
@@ -77,6 +79,7 @@ def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Dia
     """The lines reports may show, with the ``secrets`` (values secret findings point at) masked wherever they
     appear, and every line a secret finding points at or that assigns a credential-named key masked whole."""
     wanted = {f.line for f in findings if f.line and f.file == file} | {d.line for d in errors if d.line}
+    wanted |= {n + d for n in wanted for d in (-1, 1)}  # a line of context either side (SARIF contextRegion)
     if not wanted:
         return {}
     source = text.splitlines()
@@ -118,6 +121,7 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
     from jobguard.engine import EvalContext
     from jobguard.jobspec import JobspecError, load_file, load_text
 
+    started = time.perf_counter()
     raw = text if text is not None else _read_text(source)
     bad = _first_undecodable(raw) if raw is not None else None
     if bad is not None:  # the same report for a file and for stdin: where the first non-UTF-8 byte is
@@ -150,7 +154,7 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
     lines = _shown_lines(loaded.source or raw or "", source, findings, [d for d in errors if d.file == source],
                          secrets)
     return FileResult(file=source, jobs=[loaded.id] if loaded.id else [], findings=findings, errors=errors,
-                      lines=lines, failed_closed=failed_closed)
+                      lines=lines, failed_closed=failed_closed, duration=time.perf_counter() - started)
 
 
 def _first_undecodable(text: str) -> tuple[int, int, int] | None:
@@ -203,6 +207,8 @@ class Runner:
         self.options = options
         self.progress = progress
         self.engine: Any = None
+        #: (path, number of fingerprints) after ``create_baseline`` wrote its file
+        self.baseline_written: tuple[str, int] | None = None
 
     def load_engine(self) -> Any:
         """Load the engine (raises the engine's ``ConfigError`` for a broken config or policy)."""
@@ -218,7 +224,8 @@ class Runner:
         started = time.perf_counter()
         opts = self.options
         engine = self.load_engine()
-        sources, run_errors = discover(opts.paths)
+        found = discover_files(opts.paths, self._extensions(engine))
+        sources, run_errors = found.sources, found.errors
         cache = self._cache(engine) if opts.use_cache else None
 
         results: list[FileResult | None] = [None] * len(sources)
@@ -248,10 +255,21 @@ class Runner:
         checks = _active_checks(engine)
         files = [replace(r, checks=checks) if not r.input_error else r for r in results if r is not None]
         files = self._baseline(files)
+        from jobguard.report.vcs import git_provenance
+
+        root = _root(opts.start_dir)
         return RunResult(files=files, fail_on=opts.fail_on, rules=self._rule_metadata(files), errors=run_errors,
-                         root=_root(opts.start_dir), duration=time.perf_counter() - started)
+                         root=root, duration=time.perf_counter() - started, skipped=found.skipped,
+                         provenance=git_provenance(root))
 
     # -- steps ------------------------------------------------------------------------------------------------
+
+    def _extensions(self, engine: Any) -> list[str] | None:
+        """``--extensions`` wins over jobguard.hcl's ``check { extensions }``; None means the defaults."""
+        if self.options.extensions:
+            return self.options.extensions
+        config = getattr(engine, "config", None)
+        return list((getattr(config, "check", None) or {}).get("extensions") or []) or None
 
     def _content(self, src: Source) -> bytes | None:
         if src.is_stdin:
@@ -321,7 +339,8 @@ class Runner:
 
         opts = self.options
         if opts.create_baseline:
-            baseline.write_baseline(opts.create_baseline, [f for fr in files for f in fr.findings])
+            count = baseline.write_baseline(opts.create_baseline, [f for fr in files for f in fr.findings])
+            self.baseline_written = (opts.create_baseline, count)
         path = opts.create_baseline or opts.baseline
         if not path:
             return files
@@ -337,6 +356,8 @@ class Runner:
         wanted = {f.rule for fr in files for f in fr.findings if f.kind == "rule"}
         meta: dict[str, dict[str, Any]] = {}
         if wanted:
+            from jobguard.rules.base import help_uri_of
+
             registry = getattr(self.engine, "registry", None)
             if registry is None:
                 from jobguard.plugins import discover_rules
@@ -344,7 +365,7 @@ class Runner:
                 registry = discover_rules()
             for rule_id in sorted(wanted & set(registry)):
                 rule = getattr(registry[rule_id], "rule", registry[rule_id])
-                meta[rule_id] = {**rule.describe(), "kind": "rule"}
+                meta[rule_id] = {**rule.describe(), "kind": "rule", "help_uri": help_uri_of(rule)}
         for fr in files:
             for f in fr.findings:
                 if f.rule not in meta:

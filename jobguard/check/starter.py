@@ -10,6 +10,8 @@ import os
 
 CONFIG_NAME = "jobguard.hcl"
 POLICY_PATH = os.path.join("policies", "example.sentinel")
+# Sentinel's test layout (<policy dir>/test/<policy>/*.hcl): `jobguard test` right after `init` runs these
+TEST_DIR = os.path.join("policies", "test", "example")
 
 STARTER_CONFIG = """\
 # jobguard configuration: which policies and rules run, and how strictly.
@@ -71,6 +73,37 @@ main = rule {
 """
 
 
+STARTER_TEST_PASS = """\
+# A job whose tasks stay within max_memory_mb: main is true. Run with `jobguard test`.
+global "job" {
+  value = {
+    task_groups = [{ tasks = [{ resources = { memory_mb = 256 } }] }]
+  }
+}
+
+test {
+  rules = {
+    main = true
+  }
+}
+"""
+
+STARTER_TEST_FAIL = """\
+# A task above max_memory_mb (4096 by default): main is false.
+global "job" {
+  value = {
+    task_groups = [{ tasks = [{ resources = { memory_mb = 256 } }, { resources = { memory_mb = 8192 } }] }]
+  }
+}
+
+test {
+  rules = {
+    main = false
+  }
+}
+"""
+
+
 class StarterExistsError(FileExistsError):
     """A file ``init`` would write already exists and ``--force`` was not given."""
 
@@ -78,7 +111,9 @@ class StarterExistsError(FileExistsError):
 def write_starter(directory: str, force: bool = False) -> list[str]:
     """Write the starter files into ``directory``; returns their paths. Checks both before writing either."""
     targets = [(os.path.normpath(os.path.join(directory, CONFIG_NAME)), STARTER_CONFIG),
-               (os.path.normpath(os.path.join(directory, POLICY_PATH)), STARTER_POLICY)]
+               (os.path.normpath(os.path.join(directory, POLICY_PATH)), STARTER_POLICY),
+               (os.path.normpath(os.path.join(directory, TEST_DIR, "pass.hcl")), STARTER_TEST_PASS),
+               (os.path.normpath(os.path.join(directory, TEST_DIR, "fail.hcl")), STARTER_TEST_FAIL)]
     if not force:
         existing = [path for path, _ in targets if os.path.exists(path)]
         if existing:

@@ -53,6 +53,19 @@ def _parse_outputs(ctx: click.Context, param: click.Parameter, value: tuple[str,
     return out
 
 
+def _split_extensions(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
+    """``--extensions .nomad,.job`` -> [".nomad", ".job"], validated like jobguard.hcl's ``check.extensions``."""
+    from jobguard.check.discover import normalize_extensions
+
+    items = _split_ids(ctx, param, value)
+    if items is None:
+        return None
+    try:
+        return list(normalize_extensions(items))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"jobguard: {message}", err=True)
     sys.exit(code)
@@ -86,7 +99,11 @@ def _fail(message: str, code: int) -> NoReturn:
               help="Findings accepted in this baseline file do not fail.")
 @click.option("--create-baseline", type=click.Path(dir_okay=False),
               help="Write the current findings to a baseline file (they are then accepted in this run too).")
+@click.option("--extensions", multiple=True, callback=_split_extensions, metavar=".EXT,...",
+              help="File suffixes a directory walk checks, replacing the defaults "
+                   "(.nomad,.nomad.hcl,.nomad.json,.hcl,.json); also `check { extensions = [...] }` in jobguard.hcl.")
 @click.option("--quiet", "-q", is_flag=True, help="Report only what fails the run; no summary, no progress bar.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the files that were skipped, and why.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
 def check(**params: Any) -> None:
     """Check Nomad job files against policies and rules.
@@ -107,7 +124,8 @@ def check(**params: Any) -> None:
 def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[str, ...], only: list[str] | None,
                skip: list[str] | None, variables: dict[str, str], var_files: tuple[str, ...], policy_override: bool,
                fail_on: str, fmt: str, outputs: list[tuple[str, str]], jobs: int | None, no_cache: bool,
-               baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None) -> int:
+               baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None,
+               extensions: list[str] | None = None, verbose: bool = False) -> int:
     from jobguard.check import CheckOptions, Runner
     from jobguard.check.baseline import BaselineError
     from jobguard.check.progress import ProgressBar
@@ -117,8 +135,9 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
-        stdout_reporter = get_reporter(fmt, color=color, quiet=quiet)
-        file_reporters = [(get_reporter(name, color=False, quiet=quiet), path) for name, path in outputs]
+        stdout_reporter = get_reporter(fmt, color=color, quiet=quiet, verbose=verbose)
+        file_reporters = [(get_reporter(name, color=False, quiet=quiet, verbose=verbose), path)
+                          for name, path in outputs]
     except UnknownFormatError as exc:
         _fail(str(exc), 2)
 
@@ -127,11 +146,12 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
         paths=list(paths), config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
         variables=variables, var_files=list(var_files), policy_override=policy_override, fail_on=fail_on,
         jobs=jobs, use_cache=not no_cache, baseline=baseline, create_baseline=create_baseline,
-        stdin_text=_read_stdin() if "-" in paths else None,
+        stdin_text=_read_stdin() if "-" in paths else None, extensions=extensions,
     )
     progress = None if quiet else ProgressBar.for_terminal()
+    runner = Runner(options, progress=progress)
     try:
-        result = Runner(options, progress=progress).run()
+        result = runner.run()
     except ConfigError as exc:
         _print_diagnostics(exc)
         return 2
@@ -141,6 +161,9 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
         if progress is not None:
             progress.close()
 
+    if runner.baseline_written is not None:  # on stderr: stdout may be a JSON or SARIF report
+        where, count = runner.baseline_written
+        click.echo(f"jobguard: wrote {count} fingerprint(s) to baseline {where}", err=True)
     for reporter, path in file_reporters:
         _write(path, reporter.render(result))
     text = stdout_reporter.render(result)
@@ -196,4 +219,4 @@ def init(directory: str, force: bool) -> None:
         _fail(f"cannot write starter files: {exc.strerror or exc}", 2)
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo("next: edit them, then run `jobguard check`")
+    click.echo("next: edit them, then run `jobguard check` (jobs) and `jobguard test` (the policy's test cases)")

@@ -153,7 +153,8 @@ def apply(policy: str, job_file: str | None, globals_: tuple[str, ...], params: 
 def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool, config: str | None) -> None:
     """Run policy test cases in Sentinel's layout, like `sentinel test [PATH...]`: PATHs are policy files,
     folders (their top-level *.sentinel files) or sentinel.hcl policy sets; each policy's cases are
-    <dir>/test/<policy>/*.hcl|json."""
+    <dir>/test/<policy>/*.hcl|json. Without a PATH: the policies the nearest jobguard.hcl names (as written by
+    `jobguard init`), else the current folder."""
     import re
 
     from jobguard.lang.testing import find_policies, run_filter, run_policy_tests
@@ -163,7 +164,7 @@ def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool, 
             run_filter(run)
         except re.error as exc:
             _fail_input(f"-run: invalid regular expression: {exc}")
-    roots = [Path(p) for p in (paths or (() if config else (".",)))]
+    roots = [Path(p) for p in (paths or (() if config else _configured_policies()))]
     for root in roots:
         if not root.exists():
             _fail_input(f"{root}: no such file or directory")
@@ -184,6 +185,28 @@ def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool, 
     else:
         _print_results([r for r in results if r.cases or r.error or not run], verbose)
     sys.exit(2 if broken else (1 if failed else 0))
+
+
+def _configured_policies() -> tuple[str, ...]:
+    """What ``jobguard test`` tests by default: the policy files of the nearest ``jobguard.hcl`` (so that ``init``
+    then ``test`` agree wherever the config keeps its policies), else the current folder, as ``sentinel test``."""
+    import os
+
+    from jobguard.engine.config import find_config, load_config
+    from jobguard.engine.errors import ConfigError
+
+    path = find_config(".")
+    if path is None:
+        return (".",)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        exit_with_diagnostics(exc.diagnostics, prefix="jobguard: ")
+    sources = [p.source for p in config.policies.values() if p.enabled]
+    here = os.getcwd()
+    shown = [os.path.relpath(src, here) if os.path.abspath(src).startswith(here + os.sep) else src
+             for src in sources]
+    return tuple(dict.fromkeys(shown)) or (".",)
 
 
 def _expand_policy_sets(paths: list[Path]) -> list[Path]:

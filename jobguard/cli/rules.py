@@ -49,11 +49,13 @@ def _effective_rules(config_path: str | None) -> list[dict[str, Any]]:
     """Every installed rule's metadata plus its effective configuration (enabled, level, severity, params)."""
     from jobguard import plugins
     from jobguard.engine.config import find_config, load_config
+    from jobguard.rules.base import help_uri_of
 
     config = load_config(config_path if config_path is not None else find_config("."))
     out = []
     for rule_id, registered in plugins.discover_rules().items():
         info = registered.rule.describe()
+        info["help_uri"] = help_uri_of(registered.rule)
         block = config.rules.get(rule_id)
         info["plugin"] = registered.plugin
         info["distribution"] = registered.dist

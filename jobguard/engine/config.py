@@ -32,7 +32,7 @@ from jobguard.jobspec.sourcemap import Position
 CONFIG_FILENAME = "jobguard.hcl"
 
 # block type -> number of labels it takes
-_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0, "module": 1}
+_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0, "module": 1, "check": 0}
 
 
 @dataclass
@@ -87,6 +87,7 @@ class Config:
     rules: dict[str, RuleConfig] = field(default_factory=dict)
     exceptions: list[ExceptionConfig] = field(default_factory=list)
     proxy: dict[str, Any] = field(default_factory=dict)
+    check: dict[str, Any] = field(default_factory=dict)  # the check block: settings of `jobguard check` (extensions)
     #: import name -> what it resolves to: Sentinel modules (``module`` blocks), static data and mocks (a
     #: ``sentinel.hcl`` policy set's ``import "static"`` and ``mock`` blocks); see jobguard/engine/sentinel_set.py
     imports: dict[str, Any] = field(default_factory=dict)
@@ -274,6 +275,7 @@ def _build(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) 
             name=name, rules=list(block["rules"]), jobs=list(block["jobs"]), reason=block["reason"].strip(),
             expires=expires, position=Position(config.filename, line, column)))
     config.proxy = dict(data.get("proxy") or {})
+    config.check = dict(data.get("check") or {})
     _build_modules(config, data, diagnostics)
 
 

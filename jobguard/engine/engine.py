@@ -176,11 +176,13 @@ class Engine:
             result.findings.append(self._finding(active, loaded, violation.message, tuple(violation.path)))
 
     def _finding(self, active: ActiveRule, loaded: LoadedJob, message: str, path: Path) -> Finding:
+        from jobguard.rules.base import help_uri_of
+
         file, line, column = _locate(loaded, path)
         return Finding(rule=active.id, kind="rule", enforcement_level=active.enforcement_level,
                        severity=active.severity, message=message, file=file, line=line, column=column,
                        job=loaded.id, path=format_path(path), title=active.rule.title,
-                       help_uri=getattr(active.rule, "help_uri", "") or "",
+                       help_uri=help_uri_of(active.rule),
                        extra={"category": getattr(active.rule, "category", ""), "plugin": active.plugin})
 
     def _run_policies(self, loaded: LoadedJob, context: EvalContext, trace: bool, result: Result) -> None:

@@ -27,6 +27,14 @@ def finding_status(finding: Finding, fail_on: str) -> str:
     return "blocking" if finding.blocking(fail_on) else "advisory"
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file the directory walk saw but did not check, and why (``jobguard check -v`` lists them)."""
+
+    path: str
+    reason: str
+
+
 @dataclass
 class FileResult:
     """The outcome for one job file (or stdin).
@@ -48,6 +56,8 @@ class FileResult:
     input_error: bool = False
     internal_error: bool = False
     cached: bool = False
+    #: seconds spent loading and evaluating this file (0 when answered by the cache); JUnit's ``time``
+    duration: float = 0.0
 
     def is_blocking(self, fail_on: str) -> bool:
         """Does this file fail a run at ``fail_on``: a blocking finding, or the engine failing closed."""
@@ -58,7 +68,7 @@ class FileResult:
             "file": self.file, "jobs": list(self.jobs), "findings": [f.to_dict() for f in self.findings],
             "errors": [_diag_to_plain(d) for d in self.errors], "lines": {str(k): v for k, v in self.lines.items()},
             "checks": list(self.checks), "failed_closed": self.failed_closed, "input_error": self.input_error,
-            "internal_error": self.internal_error,
+            "internal_error": self.internal_error, "duration": self.duration,
         }
 
     @classmethod
@@ -70,6 +80,7 @@ class FileResult:
             lines={int(k): v for k, v in data.get("lines", {}).items()},
             checks=list(data.get("checks", [])), failed_closed=bool(data.get("failed_closed")),
             input_error=bool(data.get("input_error")), internal_error=bool(data.get("internal_error")),
+            duration=float(data.get("duration") or 0.0),
         )
 
 
@@ -86,6 +97,8 @@ class RunResult:
                 title, severity, enforcement_level, docs, help_uri, kind, ...); formats such as SARIF list them.
     ``errors``  run-level diagnostics not tied to one job file (e.g. a path that does not exist).
     ``root``    the directory locations are made relative to (git top level or the working directory).
+    ``skipped`` files a directory walk passed over (another extension, or not a job), with the reason.
+    ``provenance``  the git repository, commit and branch of ``root`` when it is one (SARIF).
     """
 
     files: list[FileResult] = field(default_factory=list)
@@ -95,6 +108,8 @@ class RunResult:
     root: str = field(default_factory=os.getcwd)
     version: str = ""
     duration: float = 0.0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    provenance: Any = None  # jobguard.report.vcs.Provenance | None
 
     def __post_init__(self) -> None:
         if self.fail_on not in ENFORCEMENT_LEVELS:
@@ -146,6 +161,7 @@ class RunResult:
             "findings": sum(counts.values()),
             **counts,
             "errors": len(self.all_errors),
+            "skipped_files": len(self.skipped),
             "by_enforcement_level": by_level,
             "fail_on": self.fail_on,
             "passed": self.exit_code() == 0,
@@ -156,10 +172,12 @@ class RunResult:
 class Reporter:
     """A report format. Subclasses set :attr:`name` and implement :meth:`render`.
 
-    ``color`` is only a wish: formats that have no colour ignore it. ``quiet`` asks for only what fails the run.
+    ``color`` is only a wish: formats that have no colour ignore it. ``quiet`` asks for only what fails the run;
+    ``verbose`` (``jobguard check -v``) for the details a summary only counts, such as the skipped files.
     """
 
     name: ClassVar[str] = ""
+    verbose: bool = False
     #: file extension used when a format is written next to others (informational; ``--output`` names the path)
     extension: ClassVar[str] = "txt"
 

@@ -9,7 +9,9 @@ Shape (``version`` 1)::
      "summary": {"files", "jobs", "findings", "blocking", "advisory", "overridden", "suppressed", "errors", ...}}
 
 The top level has exactly these four keys. Within a version, fields are only ever added inside findings and
-summary; renaming or removing one means ``version`` 2.
+summary; renaming or removing one means ``version`` 2. The JSON Schema of each version ships in the package
+(``jobguard/report/schemas/report-v1.schema.json``, :func:`jobguard.report.schemas.report_schema`) and the tests
+validate every report against it; ``help_uri`` is the rule's docs section (:mod:`jobguard.project`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class JsonReporter(Reporter):
             "version": JSON_REPORT_VERSION,
             "findings": findings,
             "errors": [d.to_dict() for d in results.all_errors],
-            "summary": {**results.summary(), "jobguard_version": results.version},
+            "summary": {**results.summary(), "jobguard_version": results.version,
+                        "skipped": [{"path": item.path, "reason": item.reason} for item in results.skipped]},
         }
         return json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n"

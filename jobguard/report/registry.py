@@ -68,6 +68,10 @@ def get_reporter_class(name: str, plugin_manager: Any = None) -> type[Reporter]:
     raise UnknownFormatError(name, list(BUILTIN_FORMATS) + sorted(plugins))
 
 
-def get_reporter(name: str, color: bool = False, quiet: bool = False, plugin_manager: Any = None) -> Reporter:
-    """An instance of the reporter for ``name``; raises :class:`UnknownFormatError`."""
-    return get_reporter_class(name, plugin_manager)(color=color, quiet=quiet)
+def get_reporter(name: str, color: bool = False, quiet: bool = False, plugin_manager: Any = None,
+                 verbose: bool = False) -> Reporter:
+    """An instance of the reporter for ``name``; raises :class:`UnknownFormatError`. ``verbose`` is set as an
+    attribute, not passed to the constructor, so plugin formats written before it existed keep working."""
+    reporter = get_reporter_class(name, plugin_manager)(color=color, quiet=quiet)
+    reporter.verbose = verbose
+    return reporter

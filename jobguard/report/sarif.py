@@ -11,6 +11,11 @@ Mapping decisions, and why:
   scanning tracks a result across line moves exactly as ``--baseline`` does.
 * suppressed findings are kept with a ``suppressions`` entry (``inSource`` for comments/meta, ``external`` for the
   config or a baseline), which is how SARIF consumers expect waivers to look.
+* the SARIF SDK's best-practice rules (the multitool's ``Sarif`` and ``Gh`` sets): every rule has a ``helpUri`` (its
+  docs section, from :mod:`jobguard.project`); regions carry the offending line as a ``snippet`` and the lines
+  around it as a ``contextRegion`` (both from :attr:`FileResult.lines`, already masked for secrets);
+  ``automationDetails.id`` is ``jobguard/`` (the code-scanning category); ``versionControlProvenance`` names the
+  git repository, commit and branch when the run was inside one.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from typing import Any
 
 from jobguard.engine.findings import Finding
 from jobguard.jobspec.errors import Diagnostic
+from jobguard.project import project_url
 from jobguard.report.base import Reporter, RunResult
 from jobguard.report.locations import absolute_file_uri, file_uri, relative_path
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-INFORMATION_URI = "https://github.com/jobguard/jobguard"
+FULL_NAME = "jobguard: policy-as-code guardrails for HashiCorp Nomad job specs"
+AUTOMATION_CATEGORY = "jobguard/"
 LEVELS = {"hard-mandatory": "error", "soft-mandatory": "warning", "advisory": "note"}
 # GitHub code scanning sorts by this numeric string; scale follows CVSS bands.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
@@ -48,6 +55,17 @@ def _rule_name(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part) or "Rule"
 
 
+def _context_region(lines: dict[int, str], line: int) -> dict[str, Any] | None:
+    """The unbroken run of known lines around ``line`` (at most one either side) as a SARIF context region; None
+    when only the line itself is known (SARIF wants a context region to be larger than the region)."""
+    start = line - 1 if line - 1 in lines else line
+    end = line + 1 if line + 1 in lines else line
+    if start == end:
+        return None
+    text = "".join(lines[n].rstrip("\r\n") + "\n" for n in range(start, end + 1))
+    return {"startLine": start, "endLine": end, "snippet": {"text": text}}
+
+
 class SarifReporter(Reporter):
     name = "sarif"
     extension = "sarif"
@@ -61,17 +79,28 @@ class SarifReporter(Reporter):
         firsts: dict[str, Finding] = {}
         for f in results.findings:
             firsts.setdefault(f.rule, f)
+        lines = {fr.file: fr.lines for fr in results.files}
         run: dict[str, Any] = {
             "tool": {"driver": {
-                "name": "jobguard", "version": results.version, "semanticVersion": results.version,
-                "informationUri": INFORMATION_URI,
+                "name": "jobguard", "fullName": f"{FULL_NAME} {results.version}", "version": results.version,
+                "semanticVersion": results.version, "informationUri": project_url(),
                 "rules": [self._descriptor(r, results.rules.get(r, {}), firsts[r]) for r in rule_ids],
             }},
+            "automationDetails": {"id": AUTOMATION_CATEGORY},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": absolute_file_uri(results.root)}},
             "invocations": [self._invocation(results)],
-            "results": [self._result(f, index[f.rule], results) for f in results.findings],
+            "results": [self._result(f, index[f.rule], results, lines.get(f.file, {})) for f in results.findings],
             "columnKind": "unicodeCodePoints",
         }
+        provenance = results.provenance
+        if provenance is not None and provenance.repository_uri:
+            vcs: dict[str, Any] = {"repositoryUri": provenance.repository_uri}
+            if provenance.revision_id:
+                vcs["revisionId"] = provenance.revision_id
+            if provenance.branch:
+                vcs["branch"] = provenance.branch
+            vcs["mappedTo"] = {"uriBaseId": "%SRCROOT%"}
+            run["versionControlProvenance"] = [vcs]
         return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
     def _descriptor(self, rule_id: str, meta: dict[str, Any], first: Finding) -> dict[str, Any]:
@@ -111,7 +140,8 @@ class SarifReporter(Reporter):
             parts.append(f"Policy {rule_id}" + (f" ({meta['source']})" if meta.get("source") else "") + ".")
         return "\n\n".join(parts)
 
-    def _location(self, file: str, line: int, column: int, root: str) -> dict[str, Any]:
+    def _location(self, file: str, line: int, column: int, root: str,
+                  lines: dict[int, str] | None = None) -> dict[str, Any]:
         rel = relative_path(file, root)
         if rel is not None:
             artifact = {"uri": file_uri(rel), "uriBaseId": "%SRCROOT%"}
@@ -125,10 +155,15 @@ class SarifReporter(Reporter):
             if column > 0:
                 region["startColumn"] = column
             physical["region"] = region
+            if lines and line in lines:
+                region["snippet"] = {"text": lines[line]}
+                context = _context_region(lines, line)
+                if context:
+                    physical["contextRegion"] = context
         return {"physicalLocation": physical}
 
-    def _result(self, f: Finding, rule_index: int, results: RunResult) -> dict[str, Any]:
-        location = self._location(f.file, f.line, f.column, results.root)
+    def _result(self, f: Finding, rule_index: int, results: RunResult, lines: dict[int, str]) -> dict[str, Any]:
+        location = self._location(f.file, f.line, f.column, results.root, lines)
         if f.job or f.path:
             name = f.path or f.job
             location["logicalLocations"] = [{

@@ -104,11 +104,14 @@ class TextReporter(Reporter):
         out = [self._c(f"Summary: {s['files']} file(s), {s['jobs']} job(s) checked", "bold"),
                f"  {'status':<{width}}  count", f"  {'-' * width}  -----"]
         out += [f"  {name:<{width}}  {count:>5}" for name, count in rows]
+        out += self._skipped(results)
         code = s["exit_code"]
+        # the last line is what CI logs show: on an error exit it still says how many findings block
+        blocking = f"; {s['blocking']} blocking finding(s) (fail-on {results.fail_on})"
         if code == 3:
-            verdict = self._c(f"ERROR: internal error ({s['errors']} error(s)); please report it", "red")
+            verdict = self._c(f"ERROR: internal error ({s['errors']} error(s)); please report it{blocking}", "red")
         elif code == 2:
-            verdict = self._c(f"ERROR: {s['errors']} error(s) in the input", "red")
+            verdict = self._c(f"ERROR: {s['errors']} error(s) in the input{blocking}", "red")
         elif code == 1 and not s["blocking"]:
             verdict = self._c(f"FAILED: a policy failed closed (fail-on {results.fail_on})", "red")
         elif code == 1:
@@ -117,3 +120,22 @@ class TextReporter(Reporter):
             verdict = self._c(f"PASSED (fail-on {results.fail_on})", "green")
         out.append(verdict)
         return out
+
+    def _skipped(self, results: RunResult) -> list[str]:
+        """How many files were passed over and why; each one with ``-v``."""
+        if not results.skipped:
+            return []
+        out = [f"Skipped {len(results.skipped)} file(s) that were not checked"
+               + ("" if self.verbose else " (-v lists them)") + ":"]
+        out += [f"  {count} {reason}" for reason, count in skipped_reasons(results)]
+        if self.verbose:
+            out += [f"  skipped {printable(item.path)}: {item.reason}" for item in results.skipped]
+        return out
+
+
+def skipped_reasons(results: RunResult) -> list[tuple[str, int]]:
+    """(reason, number of files) for the skipped files, most frequent first."""
+    counts: dict[str, int] = {}
+    for item in results.skipped:
+        counts[item.reason] = counts.get(item.reason, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

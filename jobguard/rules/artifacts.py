@@ -184,7 +184,10 @@ artifact { source = "git::https://github.com/someone-else/tool" }
 
 Good:
 ```hcl
-artifact { source = "https://releases.example.com/tool/1.2.0/tool.tgz" }
+artifact {
+  source  = "https://releases.example.com/tool/1.2.0/tool.tgz"
+  options { checksum = "sha256:0f2c4e...e91a" }
+}
 ```
 """
 
@@ -286,7 +289,10 @@ artifact {
 
 Good:
 ```hcl
-artifact { source = "https://releases.example.com/tool.tgz" }
+artifact {
+  source  = "https://releases.example.com/tool.tgz"
+  options { checksum = "sha256:0f2c4e...e91a" }
+}
 ```
 """
 

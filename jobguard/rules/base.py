@@ -85,6 +85,21 @@ class Rule:
         }
 
 
+def help_uri_of(rule: Any) -> str:
+    """Where a rule's documentation is on the web: its own ``help_uri``, else, for a rule that ships with jobguard,
+    its section of the generated rule reference (docs/rules.md); "" for a plugin rule that names none (a plugin's
+    rules are not in jobguard's docs, so a link there would be a dead one)."""
+    own = str(getattr(rule, "help_uri", "") or "")
+    if own:
+        return own
+    module = type(rule).__module__ if not isinstance(rule, type) else rule.__module__
+    if module.split(".")[0] == "jobguard" and getattr(rule, "id", ""):
+        from jobguard.project import rule_help_uri
+
+        return rule_help_uri(rule.id)
+    return ""
+
+
 def params_object(**properties: dict[str, Any]) -> dict[str, Any]:
     """A rule's ``params_schema``: an object of exactly these properties, so a typo in jobguard.hcl is an error."""
     return {"type": "object", "additionalProperties": False, "properties": properties}

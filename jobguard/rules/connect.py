@@ -70,7 +70,9 @@ group "api" {
   network { mode = "host" }
   service {
     name    = "api"
-    connect { sidecar_service {} }
+    connect {
+      sidecar_service {}
+    }
   }
 }
 ```
@@ -82,7 +84,16 @@ group "api" {
   service {
     name    = "api"
     port    = "9090"
-    connect { sidecar_service {} }
+    connect {
+      sidecar_service {}
+    }
+    check {
+      type     = "http"
+      path     = "/health"
+      interval = "10s"
+      timeout  = "2s"
+      expose   = true
+    }
   }
 }
 ```
@@ -128,7 +139,9 @@ Bad:
 group "API" {
   service {
     name    = "Payments"
-    connect { sidecar_service {} }
+    connect {
+      sidecar_service {}
+    }
   }
 }
 ```
@@ -136,9 +149,20 @@ group "API" {
 Good:
 ```hcl
 group "api" {
+  network { mode = "bridge" }
   service {
     name    = "payments"
-    connect { sidecar_service {} }
+    port    = "9090"
+    connect {
+      sidecar_service {}
+    }
+    check {
+      type     = "http"
+      path     = "/health"
+      interval = "10s"
+      timeout  = "2s"
+      expose   = true
+    }
   }
 }
 ```
@@ -172,16 +196,28 @@ Every upstream of every Connect sidecar in a group must bind a different local a
 Bad:
 ```hcl
 proxy {
-  upstreams { destination_name = "db"    local_bind_port = 5432 }
-  upstreams { destination_name = "cache" local_bind_port = 5432 }
+  upstreams {
+    destination_name = "db"
+    local_bind_port  = 5432
+  }
+  upstreams {
+    destination_name = "cache"
+    local_bind_port  = 5432
+  }
 }
 ```
 
 Good:
 ```hcl
 proxy {
-  upstreams { destination_name = "db"    local_bind_port = 5432 }
-  upstreams { destination_name = "cache" local_bind_port = 6379 }
+  upstreams {
+    destination_name = "db"
+    local_bind_port  = 5432
+  }
+  upstreams {
+    destination_name = "cache"
+    local_bind_port  = 6379
+  }
 }
 ```
 """
@@ -240,7 +276,9 @@ Good:
 service {
   name = "api"
   port = "9090"
-  connect { sidecar_service {} }
+  connect {
+    sidecar_service {}
+  }
   check {
     type   = "http"
     path   = "/health"

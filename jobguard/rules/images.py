@@ -144,9 +144,15 @@ class ApprovedRegistries(Rule):
 Every container image must come from a registry (and optional namespace) in `allowed`. Images without a registry
 are Docker Hub's: `nginx` is `docker.io/library/nginx`, `grafana/grafana` is `docker.io/grafana/grafana`. Prefixes
 are matched per path segment (`ghcr.io/example` does not approve `ghcr.io/example-evil/x`). Default: empty, so
-every image is reported until an allow-list is configured (advisory by default).
+every image is reported until an allow-list is configured (advisory by default). Configure it in jobguard.hcl:
 
-Bad (allowed = ["registry.example.com"]):
+```hcl
+rule "approved-registries" {
+  params = { allowed = ["registry.example.com"] }
+}
+```
+
+Bad (with the configuration above):
 ```hcl
 config { image = "docker.io/someone/tool:1.0" }
 ```

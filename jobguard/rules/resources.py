@@ -151,6 +151,7 @@ resources {
 Good:
 ```hcl
 resources {
+  cpu        = 500
   memory     = 512
   memory_max = 1024
 }

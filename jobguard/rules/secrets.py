@@ -103,6 +103,7 @@ task "api" {
 DB_PASSWORD={{ with secret "kv/data/api" }}{{ .Data.data.db_password }}{{ end }}
 EOT
     destination = "secrets/db.env"
+    perms       = "0400"
     env         = true
   }
 }

@@ -45,9 +45,11 @@ template {
 
 Good:
 ```hcl
+vault {}
 template {
   data        = "{{ with secret \\"kv/data/db\\" }}{{ .Data.data.password }}{{ end }}"
   destination = "secrets/db-password"
+  perms       = "0400"
 }
 ```
 """

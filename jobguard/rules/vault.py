@@ -99,6 +99,7 @@ task "api" {
 DB_PASSWORD={{ with nomadVar "nomad/jobs/api" }}{{ .db_password }}{{ end }}
 EOT
     destination = "secrets/app.env"
+    perms       = "0400"
     env         = true
   }
   env { TLS_KEY_FILE = "${NOMAD_SECRETS_DIR}/tls.key" }

@@ -63,11 +63,31 @@ def test_put_get_round_trip_and_corrupt_entries(tmp_path):
     assert cache.get("ab" * 32) is None
 
 
-def test_cache_location(monkeypatch, tmp_path):
+def test_cache_location_is_the_user_cache_dir_not_the_project(monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home)}
+    assert default_cache_dir("/proj", env, "linux") == str(home / ".cache" / "jobguard")
+    assert default_cache_dir("/proj", env, "darwin") == str(home / "Library" / "Caches" / "jobguard")
+    assert default_cache_dir("/proj", {"LOCALAPPDATA": "C:\\Users\\a\\AppData\\Local"}, "win32").endswith(
+        os.path.join("jobguard", "Cache"))
+    assert default_cache_dir("/proj", {**env, "XDG_CACHE_HOME": "/xdg"}, "linux") == "/xdg/jobguard"
+    assert default_cache_dir("/proj", {**env, "XDG_CACHE_HOME": "relative"}, "linux").startswith(str(home))
+    assert default_cache_dir("/proj", {**env, "JOBGUARD_CACHE_DIR": "/explicit"}, "linux") == "/explicit"
+    # no usable home (a container user): only then the project, and that directory ignores itself
+    assert default_cache_dir("/proj", {}, "linux") == "/proj/.jobguard-cache"
+    assert default_cache_dir("/proj", {"HOME": "/"}, "linux") == "/proj/.jobguard-cache"
     monkeypatch.delenv("JOBGUARD_CACHE_DIR", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    assert default_cache_dir("/proj") == "/proj/.jobguard-cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
-    assert default_cache_dir("/proj") == "/xdg/jobguard"
-    monkeypatch.setenv("JOBGUARD_CACHE_DIR", "/explicit")
-    assert default_cache_dir("/proj") == "/explicit"
+    monkeypatch.setenv("HOME", str(home))
+    assert default_cache_dir("/proj") == str(home / ".cache" / "jobguard")
+
+
+def test_a_cache_directory_ignores_itself(tmp_path):
+    cache = ResultCache(str(tmp_path / "c"), "run")
+    cache.put("ab" * 32, FileResult(file="x.nomad"))
+    assert (tmp_path / "c" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (tmp_path / "c" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    (tmp_path / "c" / ".gitignore").write_text("*\n# mine\n")
+    ResultCache(str(tmp_path / "c"), "run").put("cd" * 32, FileResult(file="y.nomad"))
+    assert (tmp_path / "c" / ".gitignore").read_text() == "*\n# mine\n"  # never overwritten

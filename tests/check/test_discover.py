@@ -1,5 +1,7 @@
 import os
 
+import pytest
+
 from jobguard.check.discover import discover, looks_like_job
 
 JOB = 'job "web" {\n  group "g" {}\n}\n'
@@ -85,3 +87,61 @@ def test_recursive_glob(tmp_path, monkeypatch):
     _write(".", "a/b/c.nomad.hcl", JOB)
     _write(".", "a/d.nomad.hcl", JOB)
     assert [s.path for s in discover(["a/**/*.nomad.hcl"])[0]] == ["a/b/c.nomad.hcl", "a/d.nomad.hcl"]
+
+
+# --- skipped files, with reasons; configurable extensions ----------------------------------------------------------
+
+from jobguard.check.discover import NOT_A_JOB, discover_files, normalize_extensions  # noqa: E402
+
+
+def test_walk_reports_what_it_passes_over_and_why(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "jobs/web.nomad", JOB)
+    _write(".", "jobs/api.job", JOB)
+    _write(".", "jobs/batch.tpl", JOB)
+    _write(".", "jobs/export.jsonjob", '{"Job": {"ID": "x", "TaskGroups": []}}')
+    _write(".", "jobs/README.md", JOB)  # docs show jobs: not a skipped job
+    _write(".", "jobs/notes.txt", "nothing here")
+    _write(".", "infra/main.hcl", TERRAFORM)
+    _write(".", "package.json", '{"name": "x"}')
+    _write(".", "logo.png", "\x89PNG\x00\x00job \"x\" {")
+    found = discover_files(["."])
+    assert [s.path for s in found.sources] == ["jobs/web.nomad"]
+    skipped = {s.path: s.reason for s in found.skipped}
+    assert sorted(skipped) == ["infra/main.hcl", "jobs/api.job", "jobs/batch.tpl", "jobs/export.jsonjob",
+                               "package.json"]
+    assert skipped["infra/main.hcl"] == NOT_A_JOB and skipped["package.json"] == NOT_A_JOB
+    assert skipped["jobs/api.job"].startswith("extension .job is not checked")
+    assert "--extensions" in skipped["jobs/batch.tpl"] and ".tpl" in skipped["jobs/batch.tpl"]
+    assert ".jsonjob" in skipped["jobs/export.jsonjob"]
+
+
+def test_configured_extensions_replace_the_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "jobs/web.nomad", JOB)
+    _write(".", "jobs/api.job", JOB)
+    _write(".", "jobs/broken.job", "job {{{")  # a configured extension is a job file: its errors get reported
+    _write(".", "jobs/b.hcl", JOB)
+    _write(".", "jobs/main.hcl", TERRAFORM)
+    found = discover_files(["jobs"], extensions=["job", ".HCL"])
+    assert [s.path for s in found.sources] == ["jobs/api.job", "jobs/b.hcl", "jobs/broken.job"]
+    assert {s.path: s.reason for s in found.skipped} == {
+        "jobs/main.hcl": NOT_A_JOB,
+        "jobs/web.nomad": "extension .nomad is not checked (add it with --extensions or check { extensions = "
+                          "[...] } in jobguard.hcl)"}
+
+
+def test_named_and_globbed_files_that_are_not_jobs_are_reported_as_skipped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(".", "jobguard.hcl", 'policy "p" {\n  source = "p.sentinel"\n}\n')
+    _write(".", "jobs/a.job", JOB)
+    _write(".", "jobs/b.job", TERRAFORM)
+    found = discover_files(["jobguard.hcl", "jobs/*.job"])
+    assert [s.path for s in found.sources] == ["jobs/a.job"]
+    assert [(s.path, s.reason) for s in found.skipped] == [("jobguard.hcl", NOT_A_JOB), ("jobs/b.job", NOT_A_JOB)]
+
+
+@pytest.mark.parametrize("bad", ["", ".", "a/b", "./x"])
+def test_invalid_extensions(bad):
+    with pytest.raises(ValueError):
+        normalize_extensions([bad])

@@ -26,7 +26,9 @@ def test_progress_only_on_a_tty_and_for_long_runs():
 
 def test_starter_refuses_to_overwrite(tmp_path):
     written = write_starter(str(tmp_path))
-    assert [p[len(str(tmp_path)) + 1:] for p in written] == ["jobguard.hcl", "policies/example.sentinel"]
+    assert [p[len(str(tmp_path)) + 1:] for p in written] == ["jobguard.hcl", "policies/example.sentinel",
+                                                             "policies/test/example/pass.hcl",
+                                                             "policies/test/example/fail.hcl"]
     assert (tmp_path / "jobguard.hcl").read_text() == STARTER_CONFIG
     assert (tmp_path / "policies" / "example.sentinel").read_text() == STARTER_POLICY
     (tmp_path / "jobguard.hcl").write_text("# mine")

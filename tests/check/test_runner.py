@@ -42,7 +42,8 @@ def test_findings_per_file_in_order(project):
 def test_shown_lines_never_contain_the_secret(project):
     result = run(only=ONLY, use_cache=False)
     secret = by_file(result)["jobs/secret.nomad.hcl"]
-    assert secret.lines == {13: '        DB_PASSWORD = "****"'}
+    assert secret.lines[13] == '        DB_PASSWORD = "****"'
+    assert set(secret.lines) == {12, 13, 14}  # a line of context either side, for SARIF's contextRegion
     assert SECRET not in json.dumps([fr.to_dict() for fr in result.files])
 
 

@@ -14,6 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from jobguard.cli import cli
@@ -172,7 +173,9 @@ def test_sarif_format(project):
     secret = next(r for r in results if r["ruleId"] == "no-inline-secrets")
     location = secret["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "jobs/secret.nomad.hcl", "uriBaseId": "%SRCROOT%"}
-    assert location["region"] == {"startLine": 13, "startColumn": 9}
+    assert location["region"] == {"startLine": 13, "startColumn": 9,
+                                  "snippet": {"text": '        DB_PASSWORD = "****"'}}  # masked, never the secret
+    assert location["contextRegion"]["startLine"] == 12 and location["contextRegion"]["endLine"] == 14
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["no-inline-secrets"]["help"]["text"]
     with open(SDK_SARIF) as fh:  # the official 2.1.0 schema, from Microsoft's SARIF SDK (tests/report/schemas)
@@ -199,7 +202,7 @@ def test_github_format(project):
 def test_markdown_format(project):
     out = check(ONLY, "--format", "markdown", "jobs").stdout
     assert out.startswith("## jobguard")
-    assert "| jobs/secret.nomad.hcl | 1 | 0 | 0 | 0 | 0 |" in out
+    assert "| `jobs/secret.nomad.hcl` | 1 | 0 | 0 | 0 | 0 |" in out
 
 
 def test_several_outputs_in_one_run(project):
@@ -283,3 +286,116 @@ def test_plugin_format_from_the_jobguard_reporters_hook(project):
     finally:
         pm.unregister(plugin)
     assert check(ONLY, "--format", "count", "jobs").exit_code == 2
+
+
+# --- no surprises: what was written, what was skipped, what blocks ---------------------------------------------
+
+
+def test_create_baseline_says_where_it_wrote_how_many_fingerprints(project):
+    result = check(ONLY, "--format", "json", "--create-baseline", "out/baseline.json", "jobs")
+    assert result.exit_code == 0
+    assert "jobguard: wrote 2 fingerprint(s) to baseline out/baseline.json" in result.stderr
+    json.loads(result.stdout)  # stdout stays a clean report
+    with open("out/baseline.json") as fh:
+        assert len(json.load(fh)["findings"]) == 2
+
+
+def test_summary_counts_skipped_files_and_v_lists_them(project):
+    (project / "jobs" / "web.job").write_text((project / "jobs" / "ok.nomad.hcl").read_text())
+    (project / "jobs" / "main.hcl").write_text('resource "nomad_job" "x" {}\n')
+    plain = check(ONLY, "jobs")
+    assert "Skipped 2 file(s) that were not checked (-v lists them):" in plain.output
+    assert "  1 extension .job is not checked" in plain.output
+    assert "jobs/web.job" not in plain.output
+    verbose = check(ONLY, "-v", "jobs")
+    assert "  skipped jobs/web.job: extension .job is not checked" in verbose.output
+    assert "  skipped jobs/main.hcl: not a Nomad job" in verbose.output
+    doc = json.loads(check(ONLY, "--format", "json", "jobs").stdout)
+    assert doc["summary"]["skipped_files"] == 2
+    assert {s["path"] for s in doc["summary"]["skipped"]} == {"jobs/web.job", "jobs/main.hcl"}
+
+
+def test_extensions_from_the_flag_and_from_the_config(project):
+    (project / "jobs" / "web.job").write_text((project / "jobs" / "secret.nomad.hcl").read_text())
+    flag = json.loads(check(ONLY, "--format", "json", "--extensions", ".job,.nomad.hcl", "jobs").stdout)
+    assert sorted(f["file"] for f in flag["findings"] if f["rule"] == "no-inline-secrets") == [
+        "jobs/secret.nomad.hcl", "jobs/web.job"]
+    config = (project / "jobguard.hcl").read_text() + '\ncheck {\n  extensions = [".job"]\n}\n'
+    (project / "jobguard.hcl").write_text(config)
+    doc = json.loads(check(ONLY, "--format", "json", "jobs").stdout)
+    assert doc["summary"]["files"] == 1 and doc["findings"][0]["file"] == "jobs/web.job"
+    assert doc["summary"]["skipped_files"] == 3  # the .nomad.hcl files, now outside the configured extensions
+    bad = check(ONLY, "--extensions", "a/b", "jobs")
+    assert bad.exit_code == 2 and "invalid file extension" in bad.output
+    (project / "jobguard.hcl").write_text(config.replace('[".job"]', '["a/b"]'))
+    broken = check(ONLY, "jobs")
+    assert broken.exit_code == 2 and "jobguard.hcl:" in broken.stderr
+
+
+def test_the_last_line_gives_errors_and_blocking(project):
+    (project / "jobs" / "broken.nomad").write_text('job "b" {\n  group "g" {\n')
+    result = check(ONLY, "jobs")
+    assert result.exit_code == 2
+    last = result.output.rstrip("\n").splitlines()[-1]
+    assert last == "ERROR: 1 error(s) in the input; 2 blocking finding(s) (fail-on soft-mandatory)"
+
+
+def _git(cwd, *args):
+    git = shutil.which("git")
+    return subprocess.run([git, "-C", str(cwd), *args], capture_output=True, text=True, check=True,
+                          env={"HOME": str(cwd), "PATH": os.environ.get("PATH", ""), "GIT_CONFIG_NOSYSTEM": "1"})
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed on this machine")
+@pytest.mark.parametrize("home", ["user-home", None])
+def test_a_check_leaves_nothing_for_git_add_in_the_repository(project, tmp_path, monkeypatch, home):
+    """The cache goes to the user's cache directory; without a home, the project-local one ignores itself."""
+    monkeypatch.delenv("JOBGUARD_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    if home:
+        (tmp_path / home).mkdir()
+        monkeypatch.setenv("HOME", str(tmp_path / home))
+    else:
+        monkeypatch.delenv("HOME", raising=False)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    before = _git(project, "status", "--porcelain").stdout
+    assert check(ONLY, "jobs").exit_code == 1
+    assert check(ONLY, "jobs").exit_code == 1  # the second run reads the cache
+    _git(project, "add", "-A")
+    assert _git(project, "status", "--porcelain").stdout == before
+    local = project / ".jobguard-cache"
+    if home:
+        assert not local.exists() and (tmp_path / home / ".cache" / "jobguard" / ".gitignore").is_file()
+    else:
+        assert (local / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_init_then_test_agree_on_where_policies_live(tmp_path, monkeypatch):
+    """`jobguard test` with no PATH tests the policies the nearest jobguard.hcl names (init writes policies/)."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["test"])
+    assert result.exit_code == 0, result.output
+    assert "PASS - policies/example.sentinel" in result.output and "2/2 test cases passed" in result.output
+    (tmp_path / "jobs").mkdir()
+    monkeypatch.chdir(tmp_path / "jobs")  # from a subfolder too: the config is found upwards
+    assert CliRunner().invoke(cli, ["test"]).exit_code == 0
+
+
+def test_test_follows_the_config_wherever_it_keeps_policies(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "guardrails").mkdir()
+    (tmp_path / "guardrails" / "p.sentinel").write_text("main = rule { true }\n")
+    (tmp_path / "jobguard.hcl").write_text('policy "p" {\n  source = "./guardrails/p.sentinel"\n}\n')
+    result = CliRunner().invoke(cli, ["test"])
+    assert result.exit_code == 0 and "guardrails/p.sentinel" in result.output
+    (tmp_path / "jobguard.hcl").write_text('policy "p" {\n  sauce = 1\n}\n')
+    broken = CliRunner().invoke(cli, ["test"])
+    assert broken.exit_code == 2 and "jobguard.hcl:" in broken.stderr
+
+
+def test_test_without_a_config_looks_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["test"])
+    assert result.exit_code == 2 and "no *.sentinel policies found in ." in result.stderr

@@ -44,7 +44,7 @@ def _per_file(findings: list[dict[str, Any]]) -> dict[str, Counter]:
 
 
 def test_markdown_table_counts_match_json(reports: dict[str, Any]) -> None:
-    rows = re.findall(r"^\| (\S+\.nomad\.hcl) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$",
+    rows = re.findall(r"^\| `(\S+\.nomad\.hcl)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$",
                       reports["texts"]["markdown"], re.M)
     table = {Path(name).name: (int(b), int(a), int(o), int(s), int(e)) for name, b, a, o, s, e in rows}
     expected = {name: (c["blocking"], c["advisory"], c["overridden"], c["suppressed"], 0)
@@ -54,10 +54,12 @@ def test_markdown_table_counts_match_json(reports: dict[str, Any]) -> None:
 
 def test_junit_failures_are_the_blocking_findings(reports: dict[str, Any]) -> None:
     root = ET.fromstring(reports["texts"]["junit"])
-    failing = {(Path(suite.get("name")).name, case.get("name")) for suite in root.iter("testsuite")
-               for case in suite.iter("testcase") if case.find("failure") is not None}
-    blocking = {(Path(f["file"]).name, f["rule"]) for f in reports["json"]["findings"] if f["status"] == "blocking"}
-    assert failing == blocking
+    failing = Counter((Path(suite.get("name")).name, case.get("name").split(" (")[0])
+                      for suite in root.iter("testsuite") for case in suite.iter("testcase")
+                      for _ in case.findall("failure"))
+    blocking = Counter((Path(f["file"]).name, f["rule"]) for f in reports["json"]["findings"]
+                       if f["status"] == "blocking")
+    assert failing == blocking  # one <failure> per blocking finding
 
 
 def test_github_commands_match_json(reports: dict[str, Any]) -> None:

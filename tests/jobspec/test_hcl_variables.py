@@ -71,10 +71,14 @@ def test_precedence_env_then_files_then_cli(tmp_path):
     assert loaded.variable_sources == {"image": "cli", "replicas": "file", "tags": "cli", "opts": "default"}
 
 
-def test_unset_variable_is_reported_without_position():
-    diags = errors_of('variable "region" {}\njob "j" {\n  region = var.region\n}')
+def test_unset_variable_points_at_its_declaration_with_nomads_words():
+    """Nomad says ``<nil>: Unset variable "region"; ...`` with no position; we keep the words and point at the
+    declaration (where a default would go), so no error is left without a line to jump to."""
+    diags = errors_of('job "j" {\n  region = var.region\n}\n\n  variable "region" {\n    type = string\n  }\n')
     assert diags[0].summary == 'Unset variable "region"'
-    assert diags[0].line == 0
+    assert diags[0].detail == ("A used variable must be set or have a default value; see "
+                               "https://developer.hashicorp.com/nomad/docs/reference/hcl2/variables  for details.")
+    assert (diags[0].line, diags[0].column) == (5, 3)
 
 
 def test_type_mismatch_of_default_and_cli_value():

@@ -69,7 +69,7 @@ def test_results_levels_locations_and_fingerprints(sample_run):
     first = results[0]
     loc = first["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"] == {"uri": "jobs/web.nomad.hcl", "uriBaseId": "%SRCROOT%"}
-    assert loc["region"] == {"startLine": 12, "startColumn": 9}
+    assert loc["region"] == {"startLine": 12, "startColumn": 9, "snippet": {"text": '      DB_PASSWORD = "****"'}}
     assert first["partialFingerprints"] == {"jobguard/v1": "fp-secret"}
     assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == first["ruleId"]
     api = results[4]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -93,3 +93,52 @@ def test_files_outside_the_root_get_absolute_uris(sample_run, tmp_path):
     os.makedirs(sample_run.root)
     loc = _doc(sample_run)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert loc["uri"].startswith("file:///") and "uriBaseId" not in loc
+
+
+# --- the SARIF SDK's best-practice rules (multitool Sarif + Gh sets) --------------------------------------------
+
+
+def test_driver_full_name_information_uri_and_automation_details(sample_run):
+    from jobguard.project import PROJECT_URL
+
+    run = _doc(sample_run)["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["fullName"].startswith("jobguard") and driver["version"] in driver["fullName"]
+    assert driver["informationUri"] == PROJECT_URL
+    assert run["automationDetails"] == {"id": "jobguard/"}
+
+
+def test_every_rule_has_a_help_uri(sample_run):
+    from jobguard.project import rule_help_uri
+
+    sample_run.rules["no-inline-secrets"]["help_uri"] = rule_help_uri("no-inline-secrets")
+    for f in sample_run.findings:
+        f.help_uri = f.help_uri or rule_help_uri(f.rule)
+    rules = {r["id"]: r for r in _doc(sample_run)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["no-inline-secrets"]["helpUri"].endswith("/docs/rules.md#no-inline-secrets")
+    assert all(r.get("helpUri") for r in rules.values())
+
+
+def test_snippet_and_context_region_from_the_masked_lines(sample_run):
+    fr = sample_run.files[0]
+    fr.lines.update({11: "    env {", 13: "    }"})
+    result = _doc(sample_run)["runs"][0]["results"][0]
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["region"]["snippet"] == {"text": '      DB_PASSWORD = "****"'}
+    assert physical["contextRegion"] == {"startLine": 11, "endLine": 13,
+                                         "snippet": {"text": '    env {\n      DB_PASSWORD = "****"\n    }\n'}}
+    policy = _doc(sample_run)["runs"][0]["results"][2]["locations"][0]["physicalLocation"]
+    assert "contextRegion" not in policy  # only the line itself is known: no context region
+
+
+def test_version_control_provenance(sample_run):
+    from jobguard.report.vcs import Provenance
+
+    assert "versionControlProvenance" not in _doc(sample_run)["runs"][0]
+    sample_run.provenance = Provenance("https://github.com/org/jobs.git", "a" * 40, "main")
+    doc = _doc(sample_run)
+    assert doc["runs"][0]["versionControlProvenance"] == [{
+        "repositoryUri": "https://github.com/org/jobs.git", "revisionId": "a" * 40, "branch": "main",
+        "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
+    with open(SDK_SCHEMA) as fh:
+        _validate(doc, json.load(fh))

@@ -44,7 +44,7 @@ def test_parse_errors_and_summary_table(sample_run):
     assert re.search(r"^  suppressed\s+1$", out, re.MULTILINE)
     assert re.search(r"^  errors\s+2$", out, re.MULTILINE)
     assert "Summary: 3 file(s), 2 job(s) checked" in out
-    assert out.rstrip().endswith("ERROR: 2 error(s) in the input")
+    assert out.rstrip().endswith("ERROR: 2 error(s) in the input; 2 blocking finding(s) (fail-on soft-mandatory)")
 
 
 def test_colour_only_when_asked(sample_run):

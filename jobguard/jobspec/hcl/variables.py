@@ -305,9 +305,11 @@ class Variables:
         sources: dict[str, str] = {}
         for name, var in self.vars.items():
             if not var.values:
+                # Nomad reports this without a position (<nil>); we keep its words and point at the declaration,
+                # where a default would go, so editors and CI annotations have a line to jump to
                 self.errors.append(HCLError(f'Unset variable "{name}"', "A used variable must be set or have a default "
                                             "value; see https://developer.hashicorp.com/nomad/docs/reference/hcl2/"
-                                            "variables  for details.", (0, 0, 0, 0)))
+                                            "variables  for details.", var.rng))
                 out[name] = UNKNOWN
                 continue
             source, value, expr = var.values[-1]
