@@ -41,6 +41,7 @@ class Proxy:
         self.admission = Admission(lambda: self.state.engine, self.upstream, lambda: self.state.settings)
         self.decisions = DecisionLog(state.settings.decision_log)
         self.started = time.time()
+        self.audit: Any = None  # the audit watcher (jobguard.audit.service), when jobguard.hcl has an audit block
         self.metrics.info.update(version=__version__, fingerprint=_fingerprint(state.engine))
         previous = state.on_reload
 
@@ -62,8 +63,13 @@ class Proxy:
     async def _startup(self, app: web.Application) -> None:
         await self.upstream.start()
         self.state.start(self.state.settings.reload_interval)
+        from jobguard.audit.service import AuditService
+
+        self.audit = await AuditService.start(self)
 
     async def _cleanup(self, app: web.Application) -> None:
+        if self.audit is not None:
+            await self.audit.stop()
         await self.state.stop()
         await self.upstream.close()
         self.decisions.close()

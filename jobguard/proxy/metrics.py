@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -50,6 +50,8 @@ class Metrics:
         self.upstream_errors = 0
         self.reloads: dict[str, int] = defaultdict(int)
         self.info: dict[str, str] = {}
+        #: more exposition text appended to :meth:`render` (the audit watcher's metrics, jobguard.audit.service)
+        self.collectors: list[Callable[[], str]] = []
 
     def decision(self, kind: str, outcome: str, seconds: float, findings: Iterable) -> None:
         with self._lock:
@@ -113,4 +115,4 @@ class Metrics:
                     "# TYPE jobguard_config_reloads_total counter"]
             out += [f"jobguard_config_reloads_total{_labels([('result', r)])} {n}"
                     for r, n in sorted(self.reloads.items())]
-        return "\n".join(out) + "\n"
+        return "\n".join(out) + "\n" + "".join(collect() for collect in list(self.collectors))
