@@ -136,7 +136,7 @@ class NomadClient:
     # ------------------------------------------------------------------ requests
     def url(self, path: str, params: dict[str, str]) -> URL:
         query = {k: v for k, v in params.items() if v != ""}
-        if self.settings.region:
+        if self.settings.region and path != "/v1/regions":  # the region list is the local agent's
             query.setdefault("region", self.settings.region)
         return URL(self.settings.address + path, encoded=True).with_query(query)
 
@@ -167,6 +167,9 @@ class NomadClient:
             except (aiohttp.ClientError, OSError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
                 continue
+            if status == 500 and b"No path to region" in body:  # permanent: the region does not exist
+                raise ApiError(f"Nomad at {self.settings.address} has no path to region "
+                               f"{self.settings.region!r} ({where})", status)
             if status == 429 or status >= 500:
                 problem = f"HTTP {status}: {_excerpt(body)}"
                 continue
@@ -204,8 +207,8 @@ class NomadClient:
             reply = await self.get("/v1/jobs", {"namespace": namespace, "per_page": str(PAGE_SIZE),
                                                 "next_token": token})
             if not isinstance(reply.data, list) or not all(isinstance(s, dict) for s in reply.data):
-                raise BadResponse(f"Nomad answered GET /v1/jobs with {type(reply.data).__name__}, not a list of "
-                                  "job stubs")
+                what = "items that are not job stubs" if isinstance(reply.data, list) else type(reply.data).__name__
+                raise BadResponse(f"Nomad answered GET /v1/jobs with {what}, not a list of job stubs")
             stubs += reply.data
             index = max(index, reply.index)
             token = reply.next_token
@@ -261,6 +264,9 @@ class NomadClient:
                                           f"{exc}")) from None
         except asyncio.TimeoutError:
             raise StreamDropped(f"{where}: nothing received for {self.stream_idle_s:g} s") from None
+        except aiohttp.ClientPayloadError as exc:  # chunked body cut off: any partial message is discarded
+            raise StreamDropped(self._scrub(f"{where}: the connection dropped in the middle of the stream ({exc})"))\
+                from None
         except (aiohttp.ClientError, OSError) as exc:
             raise StreamDropped(self._scrub(f"{where}: {type(exc).__name__}: {exc}")) from None
         raise StreamDropped(f"{where}: Nomad closed the stream")

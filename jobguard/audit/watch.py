@@ -130,7 +130,7 @@ class Watcher:
         for key in [k for k in self.table.entries if k not in selected]:
             self._apply(key, None, run.index, None, reason)
         for audited in run.audited:
-            self._record(audited, reason)
+            self._record(audited, reason, index=run.index)
         for namespace, why in run.skipped.items():
             log.warning("namespace %r not audited: %s", namespace, why)
         self.index = run.index
