@@ -83,8 +83,10 @@ class Watcher:
             reloads.cancel()
 
     async def _follow_all(self) -> None:
-        namespace = self.settings.namespace
-        if namespace != "*" or await self._follow(namespace, fallback=True):
+        if self.settings.namespace != "*":
+            await self._follow(self.settings.namespace)
+            return
+        if await self._follow("*", fallback=True):
             return
         namespaces = sorted({key[0] for key in self.listed} | set(await self._visible_namespaces()))
         log.warning("the token may not stream every namespace; following %d namespace stream(s): %s",
@@ -176,7 +178,7 @@ class Watcher:
             start = max(self.last.get(namespace, 0), self.index) + 1
             try:
                 async for message in self.client.stream(start, namespace, connected=connected):
-                    await self._message(namespace, message)
+                    await self._message(namespace, message, start - 1)
             except IndexReset:
                 log.warning("the event index went backwards (cluster state replaced): re-listing everything")
                 self._forget_indexes()
@@ -197,12 +199,15 @@ class Watcher:
             lost = True
             await asyncio.sleep(wait)
 
-    async def _message(self, namespace: str, message: dict[str, Any]) -> None:
+    async def _message(self, namespace: str, message: dict[str, Any], resumed_after: int) -> None:
+        """Handle one stream message. ``resumed_after``: the index this connection asked to resume after; Nomad
+        never sends anything older (its newest event, when nothing is newer, has that index at least) unless its
+        state was replaced."""
         if not message:
             self.metrics.count("events", "heartbeat")
             return
         index = _int(message.get("Index"))
-        if index and index < self.last.get(namespace, 0):
+        if index and index < max(self.last.get(namespace, 0), resumed_after):
             raise IndexReset
         if index <= max(self.last.get(namespace, 0), self.index):
             return  # already reflected (by the listing, or Nomad replaying its newest event)

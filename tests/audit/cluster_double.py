@@ -87,6 +87,18 @@ class ClusterDouble(NomadDouble):
         await self._store(namespace, current, self._current(namespace, job_id))
         return current
 
+    async def restore(self, index: int, jobs: list[tuple[str, dict[str, Any]]]) -> None:
+        """Replace the whole state, as restoring an older snapshot (or rebuilding the cluster) does: the index goes
+        back to ``index``, the event buffer is empty, ``jobs`` (namespace, job) are all there is; the last one is
+        registered with an event, which open streams receive."""
+        self.jobs.clear()
+        self.buffer.clear()
+        self.index = index
+        for namespace, job in jobs[:-1]:
+            self.seed(job, namespace)
+        namespace, job = jobs[-1]
+        await self._store(namespace, dict(job, Status="running"), None)
+
     # ------------------------------------------------------------------ plumbing
     def app(self) -> web.Application:
         app = super().app()

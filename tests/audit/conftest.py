@@ -37,6 +37,10 @@ class Cluster:
     def call(self, coro: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
+    async def acall(self, coro: Any) -> Any:
+        """Run ``coro`` on the double's loop from another event loop, without blocking that loop."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+
     def stop(self) -> None:
         try:
             self.call(self.runner.cleanup())
