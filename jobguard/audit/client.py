@@ -14,6 +14,7 @@ JSON is :class:`BadResponse`, and a stream that ends or breaks is :class:`Stream
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import random
 import ssl
@@ -114,7 +115,8 @@ class NomadClient:
         if settings.token:
             self._headers["X-Nomad-Token"] = settings.token
         if settings.http_auth:
-            self._headers["Authorization"] = aiohttp.BasicAuth(*settings.http_auth).encode()
+            pair = f"{settings.http_auth[0]}:{settings.http_auth[1]}".encode()
+            self._headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
 
     async def __aenter__(self) -> NomadClient:
         await self.open()
@@ -174,8 +176,13 @@ class NomadClient:
                 problem = f"HTTP {status}: {_excerpt(body)}"
                 continue
             return self._reply(status, headers, body, where, params)
+        hint = ""
+        if self.settings.address.startswith("https://") and not self.settings.tls.client_cert \
+                and "Disconnected" in problem:  # TLS 1.3 servers drop a client without a certificate after the hello
+            hint = ("; if Nomad requires client certificates (verify_https_client), set NOMAD_CLIENT_CERT and "
+                    "NOMAD_CLIENT_KEY")
         raise Unreachable(self._scrub(f"Nomad at {self.settings.address} did not answer {where} "
-                                      f"({self.settings.retries + 1} attempt(s)): {problem}"))
+                                      f"({self.settings.retries + 1} attempt(s)): {problem}{hint}"))
 
     def _reply(self, status: int, headers: Any, body: bytes, where: str, params: dict[str, str]) -> Reply:
         if status == 403:

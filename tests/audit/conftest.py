@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.proxy.conftest import certs  # noqa: F401 - a throwaway CA and certificates, shared with the proxy tests
+
 from .cluster_double import ClusterDouble, start_cluster
 
 TOKEN = "0b8c2b0e-6d4e-4f55-9a35-3c1de0e1d0aa"  # a management token
