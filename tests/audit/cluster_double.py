@@ -36,6 +36,7 @@ import fnmatch
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -355,3 +356,56 @@ async def start_cluster(double: ClusterDouble, ssl_context: Any = None) -> tuple
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
     await site.start()
     return runner, site._server.sockets[0].getsockname()[1]
+
+
+def synthetic_jobs(count: int) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` varied (namespace, job) pairs: clean ones, privileged ones, inline secrets, missing resources,
+    periodic parents with launches, stopped ones, over four namespaces."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for n in range(count):
+        namespace = ("default", "team-a", "team-b", "ops")[n % 4]
+        task: dict[str, Any] = {"Name": "server", "Driver": "docker",
+                                "Config": {"image": f"registry.example.com/app-{n % 50}:1.{n % 9}.0"},
+                                "Resources": {"CPU": 100 + n % 7, "MemoryMB": 128}}
+        if n % 10 == 3:
+            task["Config"]["privileged"] = True
+        if n % 10 == 5:
+            task["Env"] = {"DB_PASSWORD": f"s3cr3t-value-{n:06d}"}
+        if n % 10 == 7:
+            del task["Resources"]
+        job = {"ID": f"svc-{n:04d}", "Name": f"svc-{n:04d}", "Type": "service", "Datacenters": ["dc1"],
+               "Priority": 50, "Meta": {"owner": f"team-{n % 4}"},
+               "TaskGroups": [{"Name": "app", "Count": 1 + n % 3, "Tasks": [task]}]}
+        if n % 25 == 0:
+            job.update(Type="batch", Periodic={"Enabled": True, "Spec": "@hourly", "ProhibitOverlap": True})
+        out.append((namespace, job))
+    return out
+
+
+def main() -> None:  # pragma: no cover - used by benchmarks/bench_audit.py in a subprocess
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve a cluster double seeded with jobs (prints its port).")
+    parser.add_argument("--synthetic", type=int, default=0, help="seed this many synthetic jobs")
+    parser.add_argument("--json", nargs="*", default=[], help="API JSON job files ({\"Job\": ...}) to seed")
+    parser.add_argument("--count", type=int, default=0, help="seed --json files cycled up to this many jobs")
+    args = parser.parse_args()
+
+    async def run() -> None:
+        double = ClusterDouble(record=False, heartbeat_s=5.0)
+        seeds = synthetic_jobs(args.synthetic)
+        files = [json.loads(Path(path).read_text(encoding="utf-8"))["Job"] for path in args.json]
+        for n in range(args.count if files else 0):
+            job = dict(files[n % len(files)], ID=f"job-{n:04d}", Name=f"job-{n:04d}")
+            seeds.append((("default", "team-a", "team-b", "ops")[n % 4], job))
+        for namespace, job in seeds:
+            double.seed(job, namespace)
+        _, port = await start_cluster(double)
+        print(port, flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
