@@ -12,8 +12,8 @@ from typing import Any, NoReturn
 
 import click
 
-from jobguard.cli.check import FORMATS_HELP, _parse_outputs, _print_diagnostics, _split_ids, _write
-from jobguard.engine.findings import ENFORCEMENT_LEVELS
+from jobguard.cli.check import _print_diagnostics, _write, reporters_for
+from jobguard.cli.check import check as check_command
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -45,20 +45,6 @@ def _fail(message: str, code: int, scrub: Any = None) -> NoReturn:
               help="Name expected in the API's certificate (default: NOMAD_TLS_SERVER_NAME).")
 @click.option("--tls-skip-verify", is_flag=True, default=None,
               help="Do not verify the API's certificate (default: NOMAD_SKIP_VERIFY).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="jobguard.hcl to use (default: the nearest jobguard.hcl upwards from the working directory).")
-@click.option("--policy", "policies", multiple=True, type=click.Path(),
-              help="Extra policy file or directory of *.sentinel (repeatable).")
-@click.option("--only", multiple=True, callback=_split_ids, metavar="ID,...",
-              help="Run only these rules/policies (comma-separated, repeatable).")
-@click.option("--skip", multiple=True, callback=_split_ids, metavar="ID,...",
-              help="Do not run these rules/policies (comma-separated, repeatable).")
-@click.option("--fail-on", type=click.Choice(ENFORCEMENT_LEVELS), default="soft-mandatory", show_default=True,
-              help="Lowest enforcement level that fails the run.")
-@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
-              help=f"Report format on stdout: {FORMATS_HELP}.")
-@click.option("--output", "outputs", multiple=True, callback=_parse_outputs, metavar="FORMAT=PATH",
-              help="Also write a report in FORMAT to PATH (repeatable). With --watch: rewritten on every change.")
 @click.option("--include-stopped", is_flag=True, default=None, help="Also audit stopped and dead jobs.")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=None,
               help="Jobs read at once (default: the audit block, else 8).")
@@ -71,8 +57,6 @@ def _fail(message: str, code: int, scrub: Any = None) -> NoReturn:
               help='With --watch: JSON-lines log of violation changes ("-" for stdout; default: the audit block).')
 @click.option("--metrics-listen", metavar="HOST:PORT",
               help="With --watch: serve Prometheus metrics at http://HOST:PORT/metrics.")
-@click.option("--quiet", "-q", is_flag=True, help="Report only what fails the run; no summary, no progress bar.")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning",
               show_default=True, help="Diagnostics on stderr (--watch).")
 def audit(**params: Any) -> None:
@@ -98,6 +82,11 @@ def audit(**params: Any) -> None:
     sys.exit(code)
 
 
+# Options that mean exactly what they mean for `jobguard check`: the same click declarations, not copies.
+SHARED_WITH_CHECK = ("config_path", "policies", "only", "skip", "fail_on", "fmt", "outputs", "quiet", "color")
+audit.params[10:10] = [p for name in SHARED_WITH_CHECK for p in check_command.params if p.name == name]
+
+
 def _run_audit(config_path: str | None, policies: tuple[str, ...], only: list[str] | None, skip: list[str] | None,
                fail_on: str, fmt: str, outputs: list[tuple[str, str]], quiet: bool, color: bool | None,
                watch: bool, metrics_listen: str | None, log_level: str, **flags: Any) -> tuple[int, Any]:
@@ -107,15 +96,8 @@ def _run_audit(config_path: str | None, policies: tuple[str, ...], only: list[st
     from jobguard.audit.client import AuditError
     from jobguard.audit.evaluate import Evaluator
     from jobguard.engine import ConfigError
-    from jobguard.report.registry import UnknownFormatError, get_reporter
 
-    if color is None:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    try:
-        stdout_reporter = get_reporter(fmt, color=color, quiet=quiet)
-        file_reporters = [(get_reporter(name, color=False, quiet=quiet), path) for name, path in outputs]
-    except UnknownFormatError as exc:
-        _fail(str(exc), 2)
+    color, stdout_reporter, file_reporters = reporters_for(fmt, outputs, quiet, color)
     try:
         evaluator = Evaluator.load(config_path=config_path, policies=policies, only=only, skip=skip)
     except ConfigError as exc:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -56,6 +58,15 @@ class Cluster:
 
     def requests_to(self, path: str) -> list[Any]:
         return [r for r in self.double.requests if r.path == path]
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0) -> None:
+    """Poll ``predicate`` (blocking tests: the servers run in other threads or processes)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
 
 
 def api_job(job_id: str = "web", image: str = "nginx:1.27.3", privileged: bool = False,

@@ -4,7 +4,6 @@ proxy), re-evaluates after a configuration reload, and never stops the proxy whe
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,7 @@ from jobguard.proxy.settings import ProxySettings
 from tests.proxy.conftest import Stack
 
 from .cluster_double import ClusterDouble
-from .conftest import TOKEN, api_job, seed_small
-
-
-def wait_for(predicate, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
+from .conftest import TOKEN, api_job, seed_small, wait_for
 
 
 def start(tmp_path: Path, config: str, request: pytest.FixtureRequest, **double) -> Stack:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.tools import venv_tool
 
-from .conftest import api_job
+from .conftest import api_job, wait_for
 
 
 def free_port() -> int:
@@ -25,14 +25,6 @@ def free_port() -> int:
 
 def env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("NOMAD_")}
-
-
-def wait_for(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
 
 
 def metrics(port: int) -> str:
