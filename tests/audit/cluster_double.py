@@ -55,6 +55,9 @@ class ClusterDouble(NomadDouble):
     event_buffer_size: int = 100
     hang_s: float = 30.0
     stream_faults: list[str] = field(default_factory=list)
+    #: after this many stream connections, refuse new ones (503) until :meth:`release_streams`
+    hold_streams_after: int | None = None
+    stream_connections: int = 0
     buffer: list[dict[str, Any]] = field(default_factory=list)
     _faults: list[tuple[str, str]] = field(default_factory=list)
     _subscribers: list[asyncio.Queue] = field(default_factory=list)
@@ -99,6 +102,9 @@ class ClusterDouble(NomadDouble):
             self.seed(job, namespace)
         namespace, job = jobs[-1]
         await self._store(namespace, dict(job, Status="running"), None)
+
+    def release_streams(self) -> None:
+        self.hold_streams_after = None
 
     # ------------------------------------------------------------------ plumbing
     def app(self) -> web.Application:
@@ -263,6 +269,9 @@ class ClusterDouble(NomadDouble):
         topics = [t.partition(":") for t in request.query.getall("topic", [])] or [("*", ":", "*")]
         if not self.allowed(request, ns, "read-job"):
             return self.error(403, "Permission denied")
+        self.stream_connections += 1
+        if self.hold_streams_after is not None and self.stream_connections > self.hold_streams_after:
+            return self.error(503, "streams held by the test")
         fault = self.stream_faults.pop(0) if self.stream_faults else ""
         if fault.isdigit():
             return self.error(int(fault), "injected failure")

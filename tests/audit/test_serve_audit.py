@@ -16,7 +16,8 @@ from .cluster_double import ClusterDouble
 from .conftest import TOKEN, api_job, seed_small, wait_for
 
 
-def start(tmp_path: Path, config: str, request: pytest.FixtureRequest, **double) -> Stack:
+def start(tmp_path: Path, config: str, request: pytest.FixtureRequest, faults: tuple[str, ...] = (),
+          **double) -> Stack:
     (tmp_path / "jobguard.hcl").write_text(config)
 
     def loader():
@@ -24,6 +25,7 @@ def start(tmp_path: Path, config: str, request: pytest.FixtureRequest, **double)
 
     cluster = ClusterDouble(heartbeat_s=0.2, **double)
     seed_small(cluster)
+    cluster.fault("/v1/jobs", *faults)  # before the proxy starts: its first audit meets them
     stack = Stack(cluster, ProxySettings(listen="127.0.0.1:0", reload_interval=0.05), loader(), loader).start()
     request.addfinalizer(stack.stop)
     return stack
@@ -73,8 +75,7 @@ def test_no_audit_block_no_watcher_and_a_broken_nomad_does_not_stop_the_proxy(tm
     off = start(tmp_path / "off", "audit {\n  enabled = false\n}\n", request)
     assert off.proxy.audit is None
     (tmp_path / "broken").mkdir()
-    broken = start(tmp_path / "broken", "audit {}\n", request)
-    broken.double.fault("/v1/jobs", *["500"] * 8)
+    broken = start(tmp_path / "broken", "audit {}\n", request, faults=("500",) * 8)
     wait_for(lambda: 'jobguard_audit_api_errors_total{kind="start"}' in metrics(broken))
     assert broken.http("GET", "/v1/jobguard/health")[0] == 200
     wait_for(lambda: 'jobguard_audit_jobs{state="audited"} 4' in metrics(broken), timeout=30)

@@ -35,7 +35,7 @@ def no_config(tmp_path: Path) -> Path:
 
 @contextlib.asynccontextmanager
 async def watching(cluster: Cluster, tmp_path: Path, evaluator: Callable[[], Evaluator] | None = None,
-                   idle: float = 2.0, **settings: Any) -> AsyncIterator[Watcher]:
+                   idle: float = 2.0, wait_connected: bool = True, **settings: Any) -> AsyncIterator[Watcher]:
     settings = AuditSettings(address=cluster.url, **settings)
     fixed = Evaluator.load(start_dir=str(tmp_path)).locate(settings.host)
     async with NomadClient(settings, stream_idle_s=idle) as client:
@@ -43,7 +43,8 @@ async def watching(cluster: Cluster, tmp_path: Path, evaluator: Callable[[], Eva
                           changelog=ChangeLog(str(tmp_path / "changes.jsonl")), reload_check_s=0.1)
         task = asyncio.ensure_future(watcher.run())
         await asyncio.wait_for(watcher.ready.wait(), 20)
-        await until(lambda: watcher.metrics.connected == 1)  # changes made from now on arrive as events
+        if wait_connected:
+            await until(lambda: watcher.metrics.connected == 1)  # changes made from now on arrive as events
         try:
             yield watcher
         finally:
@@ -169,21 +170,26 @@ def test_garbage_silence_or_errors_reconnect(cluster, tmp_path, monkeypatch, fau
 
 
 def test_events_that_left_the_buffer_while_disconnected_are_caught_by_the_listing(cluster, tmp_path, monkeypatch):
-    monkeypatch.setattr(watch_module, "backoff", lambda attempt: 0.4)
+    monkeypatch.setattr(watch_module, "backoff", lambda attempt: 0.05)
     cluster.double.event_buffer_size = 2
     names = [f"svc-{n}" for n in range(5)]
     for name in names:
         cluster.double.seed(api_job(name))
-    cluster.double.stream_faults += ["drop-after:0", "503"]
+    cluster.double.stream_faults.append("drop-after:0")  # the first connection drops at once...
+    cluster.double.hold_streams_after = 1  # ...and no new one is accepted until released
     async def main() -> None:
-        async with watching(cluster, tmp_path) as watcher:
-            await cluster.acall(cluster.double.change("default", "web", Priority=70))  # cut: the stream drops
-            await until(lambda: watcher.metrics.reconnects >= 1)
-            for name in names:  # meanwhile five changes; the buffer keeps the last two
+        async with watching(cluster, tmp_path, wait_connected=False) as watcher:
+            await until(lambda: watcher.metrics.reconnects >= 2)
+            await cluster.acall(cluster.double.change("default", "web", Priority=70))
+            for name in names:  # five more changes while disconnected; the buffer keeps the last two
                 await cluster.acall(cluster.double.change("default", name, TaskGroups=PRIVILEGED))
+            oldest_buffered = cluster.double.buffer[0]["Index"]
+            cluster.double.release_streams()
             await until(lambda: all(blocking(watcher, "default", n) == 1 for n in names))
-            assert watcher.metrics.relists["reconnect"] >= 1
-            assert watcher.table.entries[("default", "web")].version == 1
+            await until(lambda: watcher.table.entries[("default", "web")].version == 1)
+            await until(lambda: watcher.metrics.relists["reconnect"] >= 1)
+            resumed = stream_indexes(cluster)[-1]
+            assert resumed < oldest_buffered  # the events in between had left Nomad's buffer
     asyncio.run(main())
 
 
