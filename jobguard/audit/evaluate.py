@@ -38,7 +38,7 @@ class Evaluator:
     def load(cls, config_path: str | None = None, start_dir: str = ".", policies: Sequence[str] = (),
              only: list[str] | None = None, skip: list[str] | None = None) -> Evaluator:
         """The engine exactly as ``jobguard check`` loads it (raises ``ConfigError``). Call :meth:`locate` before
-        evaluating: the cluster's address may come from the config's ``audit`` block."""
+        evaluating: the settings that name the cluster are resolved after the config (its ``audit`` block)."""
         return cls(Engine.load(config_path=config_path, start_dir=start_dir, extra_policies=list(policies),
                                only=only, skip=skip))
 

@@ -13,8 +13,8 @@ Staying correct over a long life:
   listing is compared with the table: jobs whose ``JobModifyIndex`` moved, new ones and vanished ones are re-read.
   That catches events that left Nomad's event buffer while the stream was down (Nomad then silently starts at the
   oldest event it still has);
-* an index that goes backwards (a cluster restored from a snapshot or rebuilt) re-lists and re-evaluates
-  everything;
+* an index that goes backwards (a cluster restored from a snapshot or rebuilt: an event older than the index a
+  connection resumed after, or a listing older than the last one) re-lists and re-evaluates everything;
 * a newer configuration (``jobguard serve`` reloaded jobguard.hcl or a policy) re-evaluates everything;
 * ``namespace=*`` streams need a management token or a policy on namespace ``*``; on a 403 the watcher follows
   one stream per namespace it can see instead.
