@@ -209,3 +209,15 @@ def test_watch_only_options_need_watch(cluster):
 def test_unknown_format(cluster):
     result = audit(cluster, "--format", "yaml")
     assert result.exit_code == 2 and "unknown format 'yaml'" in result.stderr
+
+
+def test_every_namespace_skipped_is_exit_2(request):
+    from .conftest import make_cluster
+
+    lister = "1f2e3d4c-0000-4000-8000-00000000abcd"
+    cluster = make_cluster(request, tokens={lister: {"AccessorID": "l", "SecretID": lister, "Type": "client"}},
+                           acl={lister: {"ops": {"list-jobs"}}})
+    cluster.double.seed(api_job("secret-ops"), namespace="ops")
+    result = audit(cluster, "--token", lister)
+    assert result.exit_code == 2
+    assert "no job could be read: namespace 'ops': permission denied" in result.stderr
