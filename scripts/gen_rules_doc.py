@@ -130,18 +130,24 @@ def render(rules: Iterable[dict[str, Any]] | None = None) -> str:
         "",
         "# Rule reference",
         "",
-        f"jobguard ships {len(rules)} rules. Every rule runs by default at its default enforcement level; tune",
-        "them in [`jobguard.hcl`](configuration.md) (`enabled`, `enforcement_level`, `severity`, `params`,",
-        "`non_waivable`) and waive single findings with [suppressions](configuration.md#suppressions).",
-        "`jobguard rules` lists the rules installed here (plugins included) and `jobguard rules ID` shows one of them",
-        "with the levels and params in effect for the nearest `jobguard.hcl`.",
+        f"jobguard ships {len(rules)} rules. Which of them run, and how strictly, is chosen by the",
+        "[rule profile](configuration.md#rule-profiles) (`rules = ...` in `jobguard.hcl`): under `recommended`, the",
+        "default, every rule runs at the level of the *Recommended* column; under `all` at its *Default level*; under",
+        "`none` only rules that have a `rule` block run. Tune them in [`jobguard.hcl`](configuration.md) (`enabled`,",
+        "`enforcement_level`, `severity`, `params`, `non_waivable`) and waive single findings with",
+        "[suppressions](configuration.md#suppressions). `jobguard rules` lists the rules installed here (plugins",
+        "included) and `jobguard rules ID` shows one of them with the levels and params in effect for the nearest",
+        "`jobguard.hcl`.",
         "",
-        "| Rule | Severity | Default level | Title |",
-        "| --- | --- | --- | --- |",
+        "| Rule | Severity | Default level | Recommended | Title |",
+        "| --- | --- | --- | --- | --- |",
     ]
+    from jobguard.engine.profiles import default_level
+
     for rule in sorted(rules, key=lambda r: r["id"]):
+        recommended = default_level("recommended", rule["id"], rule["enforcement_level"], "builtin-rules")
         out.append(f"| [`{rule['id']}`](#{_anchor(rule['id'])}) | {rule['severity']} | "
-                   f"{rule['enforcement_level']} | {_one_line(rule['title'])} |")
+                   f"{rule['enforcement_level']} | {recommended} | {_one_line(rule['title'])} |")
     out.append("")
     current = None
     for rule in rules:

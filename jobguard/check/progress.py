@@ -15,17 +15,19 @@ _INTERVAL = 0.1
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO | None = None, width: int = 30, min_files: int = MIN_FILES) -> None:
+    def __init__(self, stream: TextIO | None = None, width: int = 30, min_files: int = MIN_FILES,
+                 unit: str = "files") -> None:
         self.stream = stream or sys.stderr
+        self.unit = unit
         self.width = width
         self.min_files = min_files
         self._last = 0.0
         self._drawn = False
 
     @classmethod
-    def for_terminal(cls, stream: TextIO | None = None) -> ProgressBar | None:
+    def for_terminal(cls, stream: TextIO | None = None, unit: str = "files") -> ProgressBar | None:
         stream = stream or sys.stderr
-        return cls(stream) if getattr(stream, "isatty", lambda: False)() else None
+        return cls(stream, unit=unit) if getattr(stream, "isatty", lambda: False)() else None
 
     def __call__(self, done: int, total: int) -> None:
         if total < self.min_files:
@@ -36,7 +38,7 @@ class ProgressBar:
         self._last = now
         filled = int(self.width * done / total) if total else self.width
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} files")
+        self.stream.write(f"\r[{bar}] {done}/{total} {self.unit}")
         self.stream.flush()
         self._drawn = True
 

@@ -1,7 +1,8 @@
 """What ``jobguard init`` writes: a starter ``jobguard.hcl`` and a first policy to edit.
 
-The starter is meant to be read: every block says what it does, and it only uses the four seed rules and a policy
-that works on any job, so ``jobguard check`` runs right after ``init``.
+The starter is meant to be read: every block says what it does, it picks the ``recommended`` rule profile (the one a
+team can adopt on day one, see :mod:`jobguard.engine.profiles`), and it only uses the seed rules and a policy that
+works on any job, so ``jobguard check`` runs right after ``init``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ STARTER_CONFIG = """\
 # Enforcement levels (as in Sentinel): advisory (report only), soft-mandatory (fails unless --policy-override),
 # hard-mandatory (always fails). `jobguard rules` lists every rule; `jobguard rules ID` shows one.
 
+# Rule profile. "recommended": the mission rules (no inline secrets, Vault templates, Connect networking, approved
+# artifact sources) and critical security rules (privileged containers, host namespaces and mounts, dangerous
+# capabilities, raw_exec) block; every other built-in rule is advisory. "all": every rule at its own level.
+# "none": only the rules that have a rule block below run (like Sentinel: nothing you did not ask for).
+rules = "recommended"
+
 # A Sentinel policy: source is relative to this file; params are the policy's `param` declarations.
 policy "example" {
   source            = "./policies/example.sentinel"
@@ -25,7 +32,7 @@ policy "example" {
   params            = { max_memory_mb = 4096 }
 }
 
-# Built-in rules run with their default level; tighten or relax them per rule.
+# A rule block sets a rule's level whatever the profile says; tighten or relax rules one by one.
 rule "no-inline-secrets" {
   enforcement_level = "hard-mandatory"
 }

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rules": ("jobguard.cli.rules", "rules", "List rules or show one rule's documentation."),
     "init": ("jobguard.cli.check", "init", "Write a starter jobguard.hcl and an example policy."),
     "serve": ("jobguard.cli.serve", "serve", "Run the admission proxy in front of the Nomad API."),
+    "audit": ("jobguard.cli.audit", "audit", "Check the jobs running on a Nomad cluster (once or --watch)."),
 }
 
 

@@ -130,17 +130,8 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
     from jobguard.check.baseline import BaselineError
     from jobguard.check.progress import ProgressBar
     from jobguard.engine import ConfigError
-    from jobguard.report.registry import UnknownFormatError, get_reporter
 
-    if color is None:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    try:
-        stdout_reporter = get_reporter(fmt, color=color, quiet=quiet, verbose=verbose)
-        file_reporters = [(get_reporter(name, color=False, quiet=quiet, verbose=verbose), path)
-                          for name, path in outputs]
-    except UnknownFormatError as exc:
-        _fail(str(exc), 2)
-
+    color, stdout_reporter, file_reporters = reporters_for(fmt, outputs, quiet, color, verbose)
     paths = paths or (".",)
     options = CheckOptions(
         paths=list(paths), config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
@@ -170,6 +161,21 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
     if text:
         click.echo(text, nl=False, color=color)
     return result.exit_code()
+
+
+def reporters_for(fmt: str, outputs: list[tuple[str, str]], quiet: bool, color: bool | None, verbose: bool = False
+                  ) -> tuple[bool, Any, list[tuple[Any, str]]]:
+    """(colour, the stdout reporter, (reporter, path) for each ``--output``); an unknown format is exit 2.
+    Shared with ``jobguard audit``."""
+    from jobguard.report.registry import UnknownFormatError, get_reporter
+
+    if color is None:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    try:
+        return (color, get_reporter(fmt, color=color, quiet=quiet, verbose=verbose),
+                [(get_reporter(name, color=False, quiet=quiet, verbose=verbose), path) for name, path in outputs])
+    except UnknownFormatError as exc:
+        _fail(str(exc), 2)
 
 
 def _read_stdin() -> str:

@@ -48,6 +48,7 @@ def rules(rule_id: str | None, fmt: str, config_path: str | None) -> None:
 def _effective_rules(config_path: str | None) -> list[dict[str, Any]]:
     """Every installed rule's metadata plus its effective configuration (enabled, level, severity, params)."""
     from jobguard import plugins
+    from jobguard.engine import profiles
     from jobguard.engine.config import find_config, load_config
     from jobguard.rules.base import help_uri_of
 
@@ -60,7 +61,11 @@ def _effective_rules(config_path: str | None) -> list[dict[str, Any]]:
         info["plugin"] = registered.plugin
         info["distribution"] = registered.dist
         info["default_enforcement_level"] = info["enforcement_level"]
-        info["enabled"] = block.enabled if block else True
+        info["profile"] = config.profile
+        info["configured"] = block is not None
+        info["enforcement_level"] = profiles.default_level(config.profile, rule_id, info["enforcement_level"],
+                                                           registered.plugin)
+        info["enabled"] = block.enabled if block else profiles.runs(config.profile, False)
         if block is not None:
             info["enforcement_level"] = block.enforcement_level or info["enforcement_level"]
             info["severity"] = block.severity or info["severity"]
@@ -86,13 +91,21 @@ def _table(entries: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _enabled_text(entry: dict[str, Any]) -> str:
+    if entry["enabled"]:
+        return "yes"
+    if not entry.get("configured"):
+        return 'no (rules = "none" runs only rules that have a rule block)'
+    return "no (disabled in jobguard.hcl)"
+
+
 def _details(entry: dict[str, Any]) -> str:
     lines = [f"{entry['id']}: {entry['title']}", ""]
     facts = [("Severity", entry["severity"]),
              ("Enforcement level", entry["enforcement_level"]
               + ("" if entry["enforcement_level"] == entry["default_enforcement_level"]
                  else f" (default {entry['default_enforcement_level']})")),
-             ("Enabled", "yes" if entry["enabled"] else "no (disabled in jobguard.hcl)"),
+             ("Enabled", _enabled_text(entry)),
              ("Category", entry.get("category") or ""),
              ("Provided by", entry["plugin"] + (f" ({entry['distribution']})" if entry["distribution"] else ""))]
     if entry.get("non_waivable"):

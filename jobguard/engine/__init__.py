@@ -31,6 +31,9 @@ Additions (compatible):
   ``engine.load_args`` (the arguments of ``Engine.load``, to rebuild an equal engine in a worker process; an
   engine holds compiled policies and is not picklable).
 * ``PluginError`` (a ConfigError): a plugin that fails to load or registers a duplicate rule ID.
+* ``engine.config.profile``: the rule profile (``rules = "recommended" | "all" | "none"``, see
+  :mod:`jobguard.engine.profiles`), already applied to ``engine.rules``; ``engine.config.audit``: the ``audit { }``
+  block as a dict, or None (``jobguard audit`` and the watcher in ``jobguard serve``).
 * Policy levels: a ``policy`` block without ``enforcement_level`` is advisory (Sentinel's default); a policy given
   only with ``--policy`` is hard-mandatory (it fails the run the way ``sentinel apply`` does).
 """

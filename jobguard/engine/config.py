@@ -25,6 +25,7 @@ from lark import Tree
 
 from jobguard.engine import hcl_tree, sources
 from jobguard.engine.errors import ConfigError
+from jobguard.engine.profiles import DEFAULT_PROFILE
 from jobguard.engine.schema import config_schema, nearest, validate
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.sourcemap import Position
@@ -32,7 +33,9 @@ from jobguard.jobspec.sourcemap import Position
 CONFIG_FILENAME = "jobguard.hcl"
 
 # block type -> number of labels it takes
-_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0, "module": 1, "check": 0}
+_BLOCKS = {"policy": 1, "rule": 1, "exception": 1, "proxy": 0, "module": 1, "check": 0, "audit": 0}
+# top-level attributes (everything else at the top level is a block)
+_ATTRIBUTES = ("rules",)
 
 
 @dataclass
@@ -95,6 +98,9 @@ class Config:
     global_params: dict[str, Any] = field(default_factory=dict)  # param blocks: for every policy declaring them
     globals: dict[str, Any] = field(default_factory=dict)  # global blocks of a policy set
     rules_enabled: bool = True  # False for a sentinel.hcl without rule blocks: only its policies run
+    audit: dict[str, Any] | None = None
+    #: ``rules = "recommended" | "all" | "none"``: which built-in rules run, and how strictly (see profiles.py)
+    profile: str = DEFAULT_PROFILE
     positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
     key_positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
 
@@ -170,9 +176,7 @@ def _read_document(tree: Tree, filename: str, config: Config, diagnostics: list[
         line, column = node.meta.line, node.meta.column
         name = hcl_tree.name_of(node.children[0])
         if node.data == "attribute":
-            diagnostics.append(Diagnostic(filename, line, column, f"Unsupported argument {name!r}",
-                                          "the top level of jobguard.hcl takes only policy, module, rule, "
-                                          "exception and proxy blocks"))
+            _read_top_attribute(node, name, filename, data, config, diagnostics)
             continue
         labels = [c for c in node.children[1:] if isinstance(c, Tree) and c.data in ("string", "identifier")]
         if name not in _BLOCKS:
@@ -205,6 +209,29 @@ def _read_document(tree: Tree, filename: str, config: Config, diagnostics: list[
             data[name] = _read_body(_block_body(node), filename, path, config, diagnostics)
         positions[path] = (line, column)
     return data
+
+
+def _read_top_attribute(node: Tree, name: str, filename: str, data: dict[str, Any], config: Config,
+                        diagnostics: list[Diagnostic]) -> None:
+    """``rules = "recommended"``: the only attribute the top level takes (the schema checks its value)."""
+    line, column = node.meta.line, node.meta.column
+    if name not in _ATTRIBUTES:
+        diagnostics.append(Diagnostic(filename, line, column, f"Unsupported argument {name!r}",
+                                      "the top level of jobguard.hcl takes only the rules attribute and policy, "
+                                      "module, rule, exception, proxy, check and audit blocks"))
+        return
+    if name in data:
+        first = config.key_positions[(name,)]
+        diagnostics.append(Diagnostic(filename, line, column, f"Duplicate argument {name!r}",
+                                      f"already set at {filename}:{first[0]}:{first[1]}"))
+        return
+    config.key_positions[(name,)] = config.positions[(name,)] = (line, column)
+    value_positions: dict[tuple[Any, ...], tuple[int, int]] = {}
+    try:
+        data[name] = hcl_tree.literal(node.children[-1], filename, (), value_positions)
+    except hcl_tree.HclSyntaxError as exc:
+        diagnostics.append(exc.diagnostic)
+    config.positions.update({(name,) + sub: pos for sub, pos in value_positions.items()})
 
 
 def _read_body(body: Tree, filename: str, base: tuple[Any, ...], config: Config,
@@ -276,6 +303,8 @@ def _build(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) 
             expires=expires, position=Position(config.filename, line, column)))
     config.proxy = dict(data.get("proxy") or {})
     config.check = dict(data.get("check") or {})
+    config.audit = dict(data["audit"]) if "audit" in data else None
+    config.profile = data.get("rules", DEFAULT_PROFILE)
     _build_modules(config, data, diagnostics)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from collections.abc import Iterable, Sequence
 
 from jobguard import __version__
-from jobguard.engine import enforcement, policies, redaction, suppressions
+from jobguard.engine import enforcement, policies, profiles, redaction, suppressions
 from jobguard.engine.config import Config, find_config, load_config
 from jobguard.engine.errors import ConfigError
 from jobguard.engine.findings import Finding
@@ -127,7 +127,7 @@ class Engine:
         registry = plugins.discover_rules(pm)
         plugin_imports = plugins.discover_policy_imports(pm)
         diagnostics: list[Diagnostic] = []
-        active = _configure_rules(config, registry, diagnostics)
+        active = _configure_rules(config, registry, diagnostics, set(load_args["only"] or ()))
         imports = policies.policy_imports(config, plugin_imports, diagnostics)
         try:
             specs = policies.load_policies(config, extra_policies)
@@ -285,9 +285,11 @@ def _names(values: Iterable[str] | str | None) -> list[str] | None:
     return [n.strip() for v in values for n in str(v).split(",") if n.strip()]
 
 
-def _configure_rules(config: Config, registry: dict[str, Any], diagnostics: list[Diagnostic]) -> list[ActiveRule]:
-    """Every registered rule with the config's overrides; unknown IDs and params failing the schema are errors.
-    None when the configuration turns rules off (a sentinel.hcl policy set without rule blocks)."""
+def _configure_rules(config: Config, registry: dict[str, Any], diagnostics: list[Diagnostic],
+                     only: set[str]) -> list[ActiveRule]:
+    """Every rule the profile runs, with the config's overrides; unknown IDs and params failing the schema are
+    errors. ``only`` (``--only``) counts as configuring a rule, so it runs under ``rules = "none"`` too. None
+    run when the configuration turns rules off (a sentinel.hcl policy set without rule blocks)."""
     for rule_id in config.rules:
         if rule_id not in registry:
             diagnostics.append(config.diagnostic(("rule", rule_id), f"Unknown rule {rule_id!r}",
@@ -298,14 +300,17 @@ def _configure_rules(config: Config, registry: dict[str, Any], diagnostics: list
     for rule_id, registered in registry.items():
         rule = registered.rule
         block = config.rules.get(rule_id)
-        if block is not None and not block.enabled:
+        if (block is not None and not block.enabled) or not profiles.runs(config.profile,
+                                                                          block is not None or rule_id in only):
             continue
         params = {**dict(getattr(rule, "default_params", {}) or {}), **(block.params if block else {})}
         schema = getattr(rule, "params_schema", None) or {"type": "object"}
         if block is not None:
             diagnostics.extend(validate(schema, params, config.filename, config.positions,
                                         base=("rule", rule_id, "params"), what=f"rule {rule_id!r} params"))
-        active.append(ActiveRule(rule, (block and block.enforcement_level) or rule.enforcement_level,
+        level = (block and block.enforcement_level) or profiles.default_level(
+            config.profile, rule_id, rule.enforcement_level, registered.plugin)
+        active.append(ActiveRule(rule, level,
                                  (block and block.severity) or rule.severity, params,
                                  bool(block and block.non_waivable), registered.plugin, registered.dist))
     return active

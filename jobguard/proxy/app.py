@@ -47,6 +47,7 @@ class Proxy:
         self.metrics.pool = self.pool
         self.decisions = DecisionLog(state.settings.decision_log)
         self.started = time.time()
+        self.audit: Any = None  # the audit watcher (jobguard.audit.service), when jobguard.hcl has an audit block
         self.metrics.info.update(version=__version__, fingerprint=_fingerprint(state.engine))
         previous = state.on_reload
 
@@ -75,8 +76,13 @@ class Proxy:
         self.state.pool = self.pool
         await self.state.check_startup()
         self.state.start(self.state.settings.reload_interval)
+        from jobguard.audit.service import AuditService
+
+        self.audit = await AuditService.start(self)
 
     async def _cleanup(self, app: web.Application) -> None:
+        if self.audit is not None:
+            await self.audit.stop()
         await self.state.stop()
         await self.pool.close()
         await self.upstream.close()

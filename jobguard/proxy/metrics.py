@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -53,6 +53,8 @@ class Metrics:
         self.reload_failing = False
         self.info: dict[str, str] = {}
         self.pool: Any = None  #: the evaluation WorkerPool (timeouts, stopped workers, alive workers)
+        #: more exposition text appended to :meth:`render` (the audit watcher's metrics, jobguard.audit.service)
+        self.collectors: list[Callable[[], str]] = []
 
     def decision(self, kind: str, outcome: str, seconds: float, findings: Iterable) -> None:
         with self._lock:
@@ -131,4 +133,4 @@ class Metrics:
                         "# HELP jobguard_eval_workers_stopped_total Workers killed at a deadline and replaced.",
                         "# TYPE jobguard_eval_workers_stopped_total counter",
                         f"jobguard_eval_workers_stopped_total {pool.stopped_workers}"]
-        return "\n".join(out) + "\n"
+        return "\n".join(out) + "\n" + "".join(collect() for collect in list(self.collectors))

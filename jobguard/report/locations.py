@@ -7,10 +7,18 @@ by their path inside the repository, whatever directory the check was started fr
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote
 
 STDIN_NAMES = ("-", "<stdin>")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_uri(file: str) -> bool:
+    """A location that is already a URI (``nomad://host/v1/job/web?namespace=default``: a job read by ``jobguard
+    audit``) rather than a file path; reports show it as is."""
+    return bool(_URI.match(file))
 
 
 def repository_root(start: str | os.PathLike[str] | None = None) -> str:
@@ -27,7 +35,7 @@ def repository_root(start: str | os.PathLike[str] | None = None) -> str:
 
 def relative_path(file: str, root: str) -> str | None:
     """``file`` relative to ``root`` with forward slashes, or None when it lies outside root (or is stdin)."""
-    if file in STDIN_NAMES or file.startswith("<"):
+    if file in STDIN_NAMES or file.startswith("<") or is_uri(file):
         return None
     absolute = os.path.abspath(file)
     try:

@@ -28,7 +28,7 @@ from jobguard.engine.findings import Finding
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.project import project_url
 from jobguard.report.base import Reporter, RunResult
-from jobguard.report.locations import absolute_file_uri, file_uri, relative_path
+from jobguard.report.locations import absolute_file_uri, file_uri, is_uri, relative_path
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -147,6 +147,8 @@ class SarifReporter(Reporter):
             artifact = {"uri": file_uri(rel), "uriBaseId": "%SRCROOT%"}
         elif file in ("-", "<stdin>") or file.startswith("<"):
             artifact = {"uri": "stdin"}
+        elif is_uri(file):  # a job read from the Nomad API (jobguard audit)
+            artifact = {"uri": file}
         else:
             artifact = {"uri": absolute_file_uri(file)}
         physical: dict[str, Any] = {"artifactLocation": artifact}

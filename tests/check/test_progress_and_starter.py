@@ -37,3 +37,14 @@ def test_starter_refuses_to_overwrite(tmp_path):
     assert (tmp_path / "jobguard.hcl").read_text() == "# mine"
     write_starter(str(tmp_path), force=True)
     assert (tmp_path / "jobguard.hcl").read_text() == STARTER_CONFIG
+
+
+def test_starter_picks_the_recommended_profile(tmp_path):
+    from jobguard.engine import Engine
+
+    write_starter(str(tmp_path))
+    assert '\nrules = "recommended"\n' in STARTER_CONFIG
+    engine = Engine.load(config_path=str(tmp_path / "jobguard.hcl"))
+    assert engine.config.profile == "recommended"
+    levels = {active.id: active.enforcement_level for active in engine.rules}
+    assert levels["resources-declared"] == "advisory" and levels["no-privileged-containers"] == "hard-mandatory"

@@ -15,8 +15,9 @@ def run(*args: str):
     return CliRunner().invoke(cli, ["rules", *args], catch_exceptions=False)
 
 
-def test_list_as_text_table():
-    result = run()
+def test_list_as_text_table(tmp_path):
+    config = write(tmp_path / "jobguard.hcl", 'rules = "all"\n')  # every rule at its own level
+    result = run("--config", str(config))
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["ID", "SEVERITY", "LEVEL", "TITLE"]
@@ -24,6 +25,21 @@ def test_list_as_text_table():
     assert row.split()[:3] == ["invalid-suppression", "medium", "soft-mandatory"]
     assert "Suppression is malformed or not allowed" in row
     assert lines[-1].endswith("rules. Details: jobguard rules ID")
+
+
+def test_list_shows_the_levels_of_the_default_recommended_profile():
+    rows = {line.split()[0]: line.split()[2] for line in run().output.splitlines()[1:] if line.strip()}
+    assert rows["invalid-suppression"] == "advisory" and rows["resources-declared"] == "advisory"
+    assert rows["no-inline-secrets"] == "hard-mandatory" and rows["vault-templates-required"] == "soft-mandatory"
+
+
+def test_profile_none_lists_unconfigured_rules_as_disabled(tmp_path):
+    config = write(tmp_path / "jobguard.hcl", 'rules = "none"\nrule "no-raw-exec" {}\n')
+    lines = run("--config", str(config)).output.splitlines()
+    assert next(line for line in lines if line.startswith("no-raw-exec ")).split()[2] == "hard-mandatory"
+    assert next(line for line in lines if line.startswith("no-latest-tag")).startswith("no-latest-tag (disabled)")
+    shown = run("no-latest-tag", "--config", str(config)).output
+    assert 'Enabled            no (rules = "none" runs only rules that have a rule block)' in shown
 
 
 def test_list_as_json():
@@ -39,7 +55,9 @@ def test_show_one_rule():
     result = run("invalid-suppression")
     assert result.exit_code == 0
     assert result.output.startswith("invalid-suppression: Suppression is malformed or not allowed\n")
-    assert "Enforcement level  soft-mandatory" in result.output and "Documentation:" in result.output
+    # the recommended profile (default) makes this hygiene rule advisory; its own level is shown as the default
+    assert "Enforcement level  advisory (default soft-mandatory)" in result.output
+    assert "Documentation:" in result.output
     assert "Params: none" in result.output
 
 

@@ -130,7 +130,10 @@ def test_expired_exception_is_reported_for_matching_jobs(tmp_path, pm):
     ('# jobguard:ignore test-env-secret reason="x" expires=soon', "expires='soon' is not a date"),
     ('# jobguard:ignore test-env-secret reason="x" until=2027-01-01', "unknown option 'until'"),
 ])
-def test_malformed_comment_does_not_apply_and_is_reported(engine, comment, problem):
+def test_malformed_comment_does_not_apply_and_is_reported(tmp_path, pm, comment, problem):
+    # the level is set here: this test is about invalid-suppression blocking, not about the default profile
+    write(tmp_path / "jobguard.hcl", 'rule "invalid-suppression" {\n  enforcement_level = "soft-mandatory"\n}\n')
+    engine = Engine.load(start_dir=tmp_path, plugin_manager=pm)
     source, positions = insert_lines(9, ["        " + comment])
     result = run(engine, loaded(source, positions=positions))
     assert ("test-env-secret", 11, False) in state(result)

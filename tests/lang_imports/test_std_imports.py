@@ -43,7 +43,8 @@ def test_json_errors():
         j.get_attr("marshal")({"f": lambda: 1})
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+# integers within int64: larger ones come back as floats, as documented in jobguard/lang/imports/json.py
+@given(st.recursive(st.none() | st.booleans() | st.integers(-(2 ** 63), 2 ** 63 - 1) | st.text(),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
                     max_leaves=10))
 def test_json_round_trip(value):

@@ -142,3 +142,22 @@ def test_version_control_provenance(sample_run):
         "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
     with open(SDK_SCHEMA) as fh:
         _validate(doc, json.load(fh))
+
+
+def test_a_uri_location_is_used_as_is(tmp_path):
+    """jobguard audit names a running job by a nomad:// URI; it must not be turned into a path under %SRCROOT%."""
+    from jobguard.report.base import FileResult, RunResult
+    from jobguard.report.locations import display_path, is_uri, relative_path
+
+    from .conftest import make_finding
+
+    uri = "nomad://127.0.0.1:4646/v1/job/a%20b?namespace=default#version=3"
+    assert is_uri(uri) and not is_uri("jobs/web.nomad.hcl") and not is_uri("C:\\jobs\\web.hcl")
+    assert relative_path(uri, str(tmp_path)) is None and display_path(uri, str(tmp_path)) == uri
+    run = RunResult(files=[FileResult(file=uri, jobs=["default/a b"], findings=[make_finding(file=uri, line=0)])],
+                    root=str(tmp_path))
+    doc = _doc(run)
+    (result,) = doc["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": uri}}
+    with open(SDK_SCHEMA) as fh:
+        _validate(doc, json.load(fh))
