@@ -45,6 +45,12 @@ _WS = " \t\n\r"
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
+class JSONTooDeep(JSONSyntaxError):
+    """JSON nested deeper than jobguard reads (:data:`~jobguard.jobspec.limits.MAX_NESTING_DEPTH`)."""
+
+    summary = "Nesting too deep"
+
+
 class _Parser:
     def __init__(self, text: str):
         self.text = text
@@ -199,7 +205,13 @@ class _Parser:
 
 
 def parse(text: str) -> Node:
-    """Parse JSON text into a :class:`Node` tree (raises :class:`JSONSyntaxError`)."""
+    """Parse JSON text into a :class:`Node` tree (raises :class:`JSONSyntaxError`, :class:`JSONTooDeep` for
+    nesting past the limit: the parser recurses per level, so the depth is checked on the text first)."""
+    from jobguard.jobspec.limits import json_nesting_error
+
+    too_deep = json_nesting_error(text)
+    if too_deep is not None:
+        raise JSONTooDeep(too_deep[2], too_deep[0], too_deep[1])
     return _Parser(text).parse()
 
 
