@@ -15,6 +15,7 @@ from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
 from jobguard.jobspec.hcl.expressions import Call, Expr, ObjectCons, Scope, Traversal, TupleCons
 from jobguard.jobspec.hcl.syntax import Block, Body
 from jobguard.jobspec.hcl.values import UNKNOWN
+from jobguard.jobspec.limits import LimitExceeded, charge_steps, measure_value
 
 _VARIABLE_ATTRS = ("description", "default", "type")
 _FAILED = object()  # what Variables._constant returns for an expression whose error it has recorded
@@ -362,11 +363,20 @@ def evaluate_locals(blocks: list[Block], scope: Scope, locals_: dict[str, Any]) 
         remaining = []
         for name, expr in pending:
             try:
-                locals_[name] = expr.eval(scope)
+                charge_steps()  # locals written in reverse order take a pass each: quadratic, so counted
+                value = expr.eval(scope)
+                measure_value(value)  # a chain of locals can nest a value one level per local
+                locals_[name] = value
                 progressed = True
             except HCLError as exc:
                 last_errors.append(exc)
                 remaining.append((name, expr))
+            except RecursionError:
+                raise LimitExceeded("the expression nests too deeply to be evaluated", expr.rng,
+                                    summary="Nesting too deep") from None
+            except LimitExceeded as exc:
+                exc.locate(expr.rng)
+                raise
         pending = remaining
         if not progressed:
             return last_errors
