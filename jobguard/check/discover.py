@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from jobguard.jobspec.errors import Diagnostic
-from jobguard.jobspec.limits import json_nesting_error
+from jobguard.jobspec.limits import json_limit_error
 
 STDIN = "-"
 JOB_SUFFIXES = (".nomad", ".nomad.hcl", ".nomad.json", ".hcl", ".json")
@@ -52,7 +52,7 @@ _JSON_JOB_KEY = re.compile(r'"(?:Job|TaskGroups|job)"\s*:')
 def looks_like_job(text: str, name: str) -> bool:
     """Content test for walked files: is this a Nomad job rather than other HCL/JSON?"""
     if name.endswith(".json"):
-        if json_nesting_error(text) is not None:  # json.loads would recurse past Python's limit: let the loader
+        if json_limit_error(text) is not None:  # json.loads would recurse past Python's limit: let the loader
             return _JSON_JOB_KEY.search(text) is not None  # report a job-like file, with the place
         try:
             doc = json.loads(text)

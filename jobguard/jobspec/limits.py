@@ -37,8 +37,10 @@ MIB = 1024 * KIB
 #: Levels of nesting: brackets, blocks, strings, interpolations and operator chains of HCL; arrays and objects of
 #: JSON (job files, ``jsondecode``, ``yamldecode``); values built through chains of locals.
 MAX_NESTING_DEPTH = 100
-#: Size of a job file (Nomad's own default ``job_max_source_size`` is 1 MB too).
+#: Size of a job file (Nomad's own default ``job_max_source_size`` is 1 MB too), and its HCL tokens (names,
+#: numbers, operators, brackets, string pieces: the parser's cost; the largest public job has about 2,000).
 MAX_JOB_FILE_SIZE = 1 * MIB
+MAX_SYNTAX_TOKENS = 100_000
 #: Characters in one string a function or a template produces.
 MAX_STRING_LENGTH = 2 * MIB
 #: Characters produced by functions and templates, and held by the decoded job's attributes, in one file.
@@ -251,25 +253,35 @@ def measure_value(value: Any, max_size: int = MAX_TEXT_PER_FILE, max_depth: int 
 
 # -- JSON nesting, checked on the text before any recursive parser sees it ----------------------------------------
 
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.S)
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]', re.S)
 
 
-def json_nesting_error(text: str, limit: int = MAX_NESTING_DEPTH) -> tuple[int, int, str] | None:
-    """(line, column, message) of the first ``[``/``{`` nested deeper than ``limit`` in JSON ``text``, else None.
+def json_limit_error(text: str, limit: int = MAX_NESTING_DEPTH,
+                     max_values: int = MAX_SYNTAX_TOKENS) -> tuple[int, int, str, str] | None:
+    """(line, column, summary, detail) of the first ``[``/``{`` nested deeper than ``limit`` in JSON ``text``, or of the
+    value past the first ``max_values``, else None.
 
     A linear scan that skips strings: Python's ``json`` module and the positional parsers recurse per level, so a
-    document nested 100,000 levels deep must be refused before any of them runs.
+    document nested 100,000 levels deep must be refused before any of them runs; and the positional parser keeps
+    a node and a source-map entry per value, so a megabyte of ``1,1,1,...`` costs seconds and hundreds of MB.
     """
-    if text.count("[") + text.count("{") <= limit:
+    openers = text.count("[") + text.count("{")
+    if openers <= limit and openers + text.count(",") <= max_values:
         return None
-    depth = 0
+    depth = values = 0
     for m in _JSON_TOKEN.finditer(text):
         ch = m.group()
+        if ch in "[{,":
+            values += 1
+            if values > max_values:
+                line, col = position_of(text, m.start())
+                return line, col, "Too many values", (f"the JSON has more than {max_values:,} values, jobguard's "
+                                                      f"limit for job files (see {LIMITS_DOC})")
         if ch in "[{":
             depth += 1
             if depth > limit:
                 line, col = position_of(text, m.start())
-                return line, col, nesting_detail("JSON here", limit)
+                return line, col, "Nesting too deep", nesting_detail("JSON here", limit)
         elif ch in "]}":
             depth = max(0, depth - 1)
     return None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from jobguard.jobspec.errors import Diagnostic, JobspecError
 from jobguard.jobspec.confinement import confined_to
 from jobguard.jobspec.job import LoadedJob
-from jobguard.jobspec.limits import MAX_JOB_FILE_SIZE, LimitExceeded, json_nesting_error, load_budget
+from jobguard.jobspec.limits import MAX_JOB_FILE_SIZE, LimitExceeded, json_limit_error, load_budget
 from jobguard.jobspec.sourcemap import SourceMap
 from jobguard.jobspec.textfile import read_source, too_large
 
@@ -74,9 +74,9 @@ def load_text(text: str, filename: str = "<stdin>", variables: Mapping[str, str]
 def _load(text: str, filename: str, variables: Mapping[str, str] | None, var_files: Iterable[str],
           env: Mapping[str, str] | None, cwd: str | None) -> LoadedJob:
     if _looks_like_json(text):
-        too_deep = json_nesting_error(text)  # json.loads and the positional parser recurse per level
-        if too_deep is not None:
-            raise JobspecError([Diagnostic(filename, too_deep[0], too_deep[1], "Nesting too deep", too_deep[2])])
+        over = json_limit_error(text)  # json.loads and the positional parser recurse per level
+        if over is not None:
+            raise JobspecError([Diagnostic(filename, *over)])
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -45,8 +45,9 @@ _WS = " \t\n\r"
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-class JSONTooDeep(JSONSyntaxError):
-    """JSON nested deeper than jobguard reads (:data:`~jobguard.jobspec.limits.MAX_NESTING_DEPTH`)."""
+class JSONOverLimit(JSONSyntaxError):
+    """JSON nested deeper, or with more values, than jobguard reads (see :mod:`jobguard.jobspec.limits`);
+    ``summary`` says which."""
 
     summary = "Nesting too deep"
 
@@ -205,13 +206,15 @@ class _Parser:
 
 
 def parse(text: str) -> Node:
-    """Parse JSON text into a :class:`Node` tree (raises :class:`JSONSyntaxError`, :class:`JSONTooDeep` for
-    nesting past the limit: the parser recurses per level, so the depth is checked on the text first)."""
-    from jobguard.jobspec.limits import json_nesting_error
+    """Parse JSON text into a :class:`Node` tree (raises :class:`JSONSyntaxError`, :class:`JSONOverLimit` past
+    the nesting or size limit: the parser recurses per level, so the depth is checked on the text first)."""
+    from jobguard.jobspec.limits import json_limit_error
 
-    too_deep = json_nesting_error(text)
-    if too_deep is not None:
-        raise JSONTooDeep(too_deep[2], too_deep[0], too_deep[1])
+    over = json_limit_error(text)
+    if over is not None:
+        error = JSONOverLimit(over[3], over[0], over[1])
+        error.summary = over[2]
+        raise error
     return _Parser(text).parse()
 
 

@@ -21,7 +21,7 @@ from jobguard.jobspec.limits import (
     charge_slow_text,
     charge_steps,
     check_limit,
-    json_nesting_error,
+    json_limit_error,
     measure_value,
     too_deep,
 )
@@ -62,9 +62,9 @@ def jsonencode(val: Any) -> str:
 
 @register("jsondecode", [Param("str", STRING)])
 def jsondecode(s: str) -> Any:
-    too_deep = json_nesting_error(s)  # the decoder recurses per level
-    if too_deep is not None:
-        raise LimitExceeded(too_deep[2], summary="Nesting too deep")
+    over = json_limit_error(s)  # the decoder recurses per level
+    if over is not None:
+        raise LimitExceeded(over[3], summary=over[2])
     try:
         return nfc_deep(gojson.decode(s))
     except gojson.JSONDecodeError as exc:

@@ -1,9 +1,11 @@
-"""How deeply an HCL file nests, measured on the text before the parser runs.
+"""How deeply an HCL file nests, and how many tokens it has, measured on the text before the parser runs.
 
 Why on the text: the Lark parser, the tree converter, template building and the evaluator all recurse once (or
 several times) per level, so a file nested 100,000 levels deep takes seconds to parse and then dies of
-``RecursionError``. A linear scan finds the first place that goes past
-:data:`~jobguard.jobspec.limits.MAX_NESTING_DEPTH` and reports it as a syntax error at that line and column.
+``RecursionError``; and the parser spends about ten microseconds a token, so a megabyte of ``1,1,1,...`` takes
+longer than the time budget. A linear scan (a few percent of the parse) finds the first place that goes past
+:data:`~jobguard.jobspec.limits.MAX_NESTING_DEPTH` or :data:`~jobguard.jobspec.limits.MAX_SYNTAX_TOKENS` and
+reports it as a syntax error at that line and column.
 
 What counts as a level -- everything that makes the syntax tree one node deeper:
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 
 from jobguard.jobspec.hcl.diagnostics import HCLError
-from jobguard.jobspec.limits import MAX_NESTING_DEPTH, nesting_detail, position_of
+from jobguard.jobspec.limits import LIMITS_DOC, MAX_NESTING_DEPTH, MAX_SYNTAX_TOKENS, nesting_detail, position_of
 
 _EXPR_TOKEN = re.compile(r"""
     (?P<space>[ \t\r]+)
@@ -56,15 +58,19 @@ class _Frame:
         self.marker = marker
 
 
-def nesting_error(text: str, limit: int = MAX_NESTING_DEPTH) -> HCLError | None:
-    """The "Nesting too deep" diagnostic at the first place ``text`` nests deeper than ``limit``, else None."""
-    return _Scanner(text, limit).run()
+def prescan_error(text: str, limit: int = MAX_NESTING_DEPTH,
+                  max_tokens: int = MAX_SYNTAX_TOKENS) -> HCLError | None:
+    """The "Nesting too deep" (or "Too many tokens") diagnostic at the first place ``text`` nests deeper than
+    ``limit`` (or has more than ``max_tokens`` tokens), else None."""
+    return _Scanner(text, limit, max_tokens).run()
 
 
 class _Scanner:
-    def __init__(self, text: str, limit: int) -> None:
+    def __init__(self, text: str, limit: int, max_tokens: int) -> None:
         self.text = text
         self.limit = limit
+        self.tokens_left = max_tokens
+        self.max_tokens = max_tokens
         self.stack = [_Frame("top")]
         self.depth = 0
         self.pos = 0
@@ -105,11 +111,21 @@ class _Scanner:
                 return error
         return None
 
+    def _too_many_tokens(self, offset: int) -> HCLError:
+        line, col = position_of(self.text, offset)
+        return HCLError("Too many tokens", f"This file has more than {self.max_tokens:,} tokens (names, numbers, "
+                        f"operators, brackets, string pieces), jobguard's limit for job files (see {LIMITS_DOC}).",
+                        (line, col, line, col + 1))
+
     def _expression(self) -> HCLError | None:
         m = _EXPR_TOKEN.match(self.text, self.pos)
         assert m is not None  # the last alternative matches any character
         self.pos = m.end()
         group = m.lastgroup
+        if group != "space":
+            self.tokens_left -= 1
+            if self.tokens_left < 0:
+                return self._too_many_tokens(m.start())
         frame = self.stack[-1]
         if group == "open":
             return self._push(m.group(), m.start())
