@@ -27,16 +27,18 @@ from jobguard.jobspec.hcl.diagnostics import HCLError
 from jobguard.jobspec.limits import LIMITS_DOC, MAX_NESTING_DEPTH, MAX_SYNTAX_TOKENS, nesting_detail, position_of
 
 _EXPR_TOKEN = re.compile(r"""
-    (?P<space>[ \t\r]+)
-  | (?P<newline>\n)
+    [ \t\r]*  # blanks before a token belong to it: half as many matches
+  (?: (?P<newline>\n)
   | (?P<comment>\#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z))
   | (?P<heredoc><<-?(?P<marker>[A-Za-z_][\w.-]*)[ \t]*\r?\n)
   | (?P<word>[A-Za-z_][\w-]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<open>[\[({])
   | (?P<close>[\])}])
+  | (?P<simple>"(?:\$\$\{|%%\{|[^"\\$%\n]|\\.|[$%](?!\{))*")  # a string without templates: one token
   | (?P<quote>")
   | (?P<sep>=>|==|!=|<=|>=|&&|\|\||\.\.\.|[,=:])
   | (?P<other>.)
+  | (?P<end>\Z) )
 """, re.S | re.X)
 _STRING_RUN = re.compile(r"(?:[^\"\\$%\n]+|\\.|\$\$\{|%%\{|[$%](?!\{))+", re.S)
 _HEREDOC_STOP = re.compile(r"\$\$\{|%%\{|[$%]\{|\n")
@@ -119,35 +121,35 @@ class _Scanner:
 
     def _expression(self) -> HCLError | None:
         m = _EXPR_TOKEN.match(self.text, self.pos)
-        assert m is not None  # the last alternative matches any character
+        assert m is not None  # one alternative matches any character, another the end
         self.pos = m.end()
         group = m.lastgroup
-        if group != "space":
-            self.tokens_left -= 1
-            if self.tokens_left < 0:
-                return self._too_many_tokens(m.start())
+        self.tokens_left -= 1
+        if self.tokens_left < 0:
+            return self._too_many_tokens(m.start(group))
+        if group in ("simple", "end"):
+            return None
         frame = self.stack[-1]
+        token, at = m.group(group), m.start(group)
         if group == "open":
-            return self._push(m.group(), m.start())
+            return self._push(token, at)
         if group == "close":
-            ch = m.group()
-            if frame.kind == _OPENERS[ch] or (frame.kind == "interp" and ch == "}"):
+            if frame.kind == _OPENERS[token] or (frame.kind == "interp" and token == "}"):
                 self._pop()
             return None
         if group == "quote":
-            return self._push("string", m.start())
+            return self._push("string", at)
         if group == "heredoc":
             marker = re.compile(r"[ \t]*" + re.escape(m.group("marker")) + r"[ \t]*\r?(?:\n|\Z)")
-            return self._push("heredoc", m.start(), marker)
+            return self._push("heredoc", at, marker)
         if group == "newline":
             if frame.kind in ("top", "{"):
-                self._chain(frame, -frame.chain, m.start())
+                self._chain(frame, -frame.chain, at)
             return None
-        token = m.group()
         if group == "sep" and token in _RESETS:
-            self._chain(frame, -frame.chain, m.start())
+            self._chain(frame, -frame.chain, at)
         elif token in _OPERATORS:
-            return self._chain(frame, 1, m.start())
+            return self._chain(frame, 1, at)
         return None
 
     def _template_open(self, frame: _Frame, at: int) -> HCLError | None:
