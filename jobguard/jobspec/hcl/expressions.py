@@ -275,9 +275,9 @@ def _operand(convert: Callable[[Any], Any], value: Any, side: str, rng: Range) -
 
 def _arith(op: str, a: Any, b: Any, rng: Range) -> Any:
     if op == "+":
-        return normalize_number(a + b)
+        return normalize_number(check_number_size(a + b, rng))
     if op == "-":
-        return normalize_number(a - b)
+        return normalize_number(check_number_size(a - b, rng))
     if op == "*":
         return normalize_number(check_number_size(a * b, rng))
     if b == 0:
@@ -378,7 +378,8 @@ class Conditional(Expr):
 
 def check_number_size(value: Any, rng: Range) -> Any:
     """Integers are exact here (cty's are big too): squaring a number through a chain of locals doubles its
-    digits each time, so a result past :data:`MAX_NUMBER_DIGITS` ends the load instead of the machine."""
+    digits each time (doubling it adds a bit), so a result past :data:`MAX_NUMBER_DIGITS` ends the load instead of
+    the machine, and Python never meets an integer too long to print."""
     if isinstance(value, int) and value.bit_length() > _MAX_NUMBER_BITS:
         raise LimitExceeded(f"the result has more than {MAX_NUMBER_DIGITS:,} digits, jobguard's limit for numbers "
                             f"in job files (see {LIMITS_DOC})", rng)
