@@ -66,9 +66,14 @@ def append_summary(path: str, text: str) -> None:
             fh.write(cap_summary(text.rstrip("\n") + "\n"))
 
 
-def run_check(s: Settings, targets: list[str], sarif: str, markdown: str) -> subprocess.CompletedProcess:
+def run_check(s: Settings, targets: list[str], sarif: str, markdown: str,
+              root: str = "") -> subprocess.CompletedProcess:
+    """``jobguard check`` on ``targets``; file functions of the (untrusted) jobs may read inside ``root``, the
+    checkout, and nowhere else unless ``args`` adds ``--allow-path``."""
     cmd = [sys.executable, "-m", "jobguard", "check", "--format", "json", "--fail-on", s.fail_on,
            "--output", f"sarif={sarif}", "--output", f"markdown={markdown}"]
+    if root:
+        cmd += ["--allow-path", root]
     if s.config:
         cmd += ["--config", s.config]
     for p in s.policies:
@@ -106,7 +111,7 @@ def main() -> int:
             targets = [empty]
             note = "No job files changed in this pull request."
 
-    proc = run_check(s, targets, sarif, markdown)
+    proc = run_check(s, targets, sarif, markdown, root)
     sys.stderr.write(proc.stderr)
     try:
         result = json.loads(proc.stdout)

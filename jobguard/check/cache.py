@@ -27,11 +27,14 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from jobguard.jobspec.confinement import is_inside
+from jobguard.jobspec.limits import MAX_FILE_FUNCTION_SIZE
 from jobguard.report.base import FileResult
 
 CACHE_FORMAT = "1"
@@ -94,9 +97,11 @@ def _read_bytes(path: str) -> bytes | None:
         return None
 
 
-def referenced_files(text: str, base_dir: str) -> list[tuple[str, str]] | None:
+def referenced_files(text: str, base_dir: str, roots: Sequence[str] | None = None) -> list[tuple[str, str]] | None:
     """(path, content digest or "missing") of files a job reads with literal ``file("...")``-like calls; None when
-    any such call is computed (or lists/expands paths), i.e. when the job's inputs cannot be known."""
+    any such call is computed (or lists/expands paths), i.e. when the job's inputs cannot be known -- and when a
+    file is one the loader will refuse (outside ``roots``, not a regular file, over the size limit): it is not
+    read here either, and the loader reports it."""
     if _UNCACHABLE_CALL.search(text):
         return None
     refs: list[tuple[str, str]] = []
@@ -109,9 +114,24 @@ def referenced_files(text: str, base_dir: str) -> list[tuple[str, str]] | None:
         except ValueError:
             return None
         path = rel if os.path.isabs(rel) else os.path.join(base_dir, rel)
+        if not _readable_input(path, roots):
+            return None
         data = _read_bytes(path)
         refs.append((rel, _digest(data) if data is not None else "missing"))
     return refs
+
+
+def _readable_input(path: str, roots: Sequence[str] | None) -> bool:
+    """May the cache read ``path`` for a key: inside the roots, and missing or a regular file within the size
+    limit of ``file()`` (a FIFO or ``/dev/zero`` would hang the read)."""
+    real = os.path.realpath(path)
+    if roots is not None and not is_inside(real, roots):
+        return False
+    try:
+        st = os.stat(real)
+    except OSError:
+        return True  # missing: the key records that
+    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_FUNCTION_SIZE
 
 
 class ResultCache:
@@ -125,7 +145,8 @@ class ResultCache:
     @staticmethod
     def make_run_key(engine_fingerprint: str, version: str, variables: Mapping[str, Any], var_files: list[str],
                      only: list[str] | None, skip: list[str] | None, policy_override: bool,
-                     environ: Mapping[str, str] | None = None, today: str = "") -> str:
+                     environ: Mapping[str, str] | None = None, today: str = "",
+                     allow_paths: Sequence[str] = ()) -> str:
         env = environ if environ is not None else os.environ
         var_file_digests = []
         for path in var_files:
@@ -137,15 +158,20 @@ class ResultCache:
             "nomad_var_env": sorted((k, v) for k, v in env.items() if k.startswith("NOMAD_VAR_")),
             "only": sorted(only or []), "skip": sorted(skip or []), "override": bool(policy_override),
             "today": today,  # suppressions and exceptions expire by date
+            "allow_paths": sorted(os.path.realpath(p) for p in allow_paths),  # what file functions may read
         }
         return _digest(json.dumps(doc, sort_keys=True).encode())
 
-    def key(self, display_path: str, content: bytes, base_dir: str) -> str | None:
-        """The cache key of one file, or None when it must not be cached."""
-        refs = referenced_files(content.decode("utf-8", errors="replace"), base_dir) if b"(" in content else []
+    def key(self, display_path: str, content: bytes, base_dir: str, roots: Sequence[str] | None = None) -> str | None:
+        """The cache key of one file, or None when it must not be cached. ``roots``: where the file's file
+        functions may read (part of the key: the same job loads differently with other roots)."""
+        refs = referenced_files(content.decode("utf-8", errors="replace"), base_dir, roots) \
+            if b"(" in content else []
         if refs is None:
             return None
         doc = [self.run_key, display_path, os.path.abspath(base_dir), _digest(content), refs]
+        if roots is not None:
+            doc.append(sorted(roots))
         return _digest(json.dumps(doc).encode())
 
     def _entry_path(self, key: str) -> str:

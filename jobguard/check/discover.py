@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from jobguard.jobspec.errors import Diagnostic
+from jobguard.jobspec.limits import json_limit_error
 from jobguard.report.base import SkippedFile
 
 STDIN = "-"
@@ -59,10 +60,15 @@ class Source:
         return self.path == STDIN
 
 
+_JSON_JOB_KEY = re.compile(r'"(?:Job|TaskGroups|job)"\s*:')
+
+
 def looks_like_job(text: str, name: str) -> bool:
     """Content test for walked files: is this a Nomad job rather than other HCL/JSON? Text that starts like JSON
     is read as JSON whatever the name (``web.jsonjob``)."""
     if name.endswith(".json") or text.lstrip()[:1] in ("{", "["):
+        if json_limit_error(text) is not None:  # json.loads would recurse past Python's limit: let the loader
+            return _JSON_JOB_KEY.search(text) is not None  # report a job-like file, with the place
         try:
             doc = json.loads(text)
         except ValueError:

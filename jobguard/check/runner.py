@@ -21,10 +21,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from collections.abc import Callable, Sequence
 
+from jobguard.check.budget import run_within
 from jobguard.check.discover import Source, discover_files
 from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
 from jobguard.engine.findings import Finding
 from jobguard.jobspec.errors import Diagnostic
+from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT, MAX_JOB_FILE_SIZE, FileTimeout, LimitExceeded
 from jobguard.report.base import FileResult, RunResult
 
 _CREDENTIAL_LINE = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)[\w\"']*\s*[=:]")
@@ -52,6 +54,10 @@ class CheckOptions:
     stdin_text: str | None = None
     #: suffixes a directory walk checks (None: the config's ``check { extensions }``, else the defaults)
     extensions: list[str] | None = None
+    #: directories file functions may read besides the checked file's repository (``--allow-path``)
+    allow_paths: list[str] = field(default_factory=list)
+    #: CPU seconds one file may take to load and evaluate (None or 0: unlimited)
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT
 
     def engine_args(self) -> dict[str, Any]:
         return {"config_path": self.config_path, "start_dir": self.start_dir, "extra_policies": list(self.policies),
@@ -116,12 +122,25 @@ def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list
 
 
 def check_one(source: str, text: str | None, variables: dict[str, str], var_files: list[str],
-              policy_override: bool) -> FileResult:
-    """Load and evaluate one job file (``text`` given for stdin). Never raises: problems become errors."""
+              policy_override: bool, file_roots: Sequence[str] | None = None,
+              timeout: float | None = None) -> FileResult:
+    """Load and evaluate one job file (``text`` given for stdin) within ``timeout`` CPU seconds, file functions
+    confined to ``file_roots``. Never raises: problems, the time budget included, become errors."""
+    return run_within(timeout, lambda: _check_one(source, text, variables, var_files, policy_override, file_roots),
+                      lambda exc: _timed_out(source, exc))
+
+
+def _check_one(source: str, text: str | None, variables: dict[str, str], var_files: list[str],
+               policy_override: bool, file_roots: Sequence[str] | None) -> FileResult:
     from jobguard.engine import EvalContext
     from jobguard.jobspec import JobspecError, load_file, load_text
 
     started = time.perf_counter()
+    if text is None and file_roots is not None and _escapes(source, file_roots):
+        return FileResult(file=source, input_error=True, errors=[Diagnostic(
+            source, 0, 0, "Job file outside the allowed paths",
+            f"{source} is a symbolic link to {os.path.realpath(source)}, outside the paths job files may read "
+            f"({', '.join(file_roots)}); `--allow-path DIR` allows another directory")])
     raw = text if text is not None else _read_text(source)
     bad = _first_undecodable(raw) if raw is not None else None
     if bad is not None:  # the same report for a file and for stdin: where the first non-UTF-8 byte is
@@ -130,9 +149,10 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
             source, line, column, "Invalid file encoding", f"{source} is not UTF-8 text: byte {byte:#04x}")])
     try:
         if text is not None:
-            loaded = load_text(text, filename=source, variables=variables or None, var_files=var_files)
+            loaded = load_text(text, filename=source, variables=variables or None, var_files=var_files,
+                               file_roots=file_roots)
         else:
-            loaded = load_file(source, variables=variables or None, var_files=var_files)
+            loaded = load_file(source, variables=variables or None, var_files=var_files, file_roots=file_roots)
     except JobspecError as exc:
         diags = list(exc.diagnostics) or [Diagnostic(source, 0, 0, "the job could not be loaded")]
         return FileResult(file=source, errors=diags, input_error=True,
@@ -157,6 +177,26 @@ def check_one(source: str, text: str | None, variables: dict[str, str], var_file
                       lines=lines, failed_closed=failed_closed, duration=time.perf_counter() - started)
 
 
+def _escapes(source: str, roots: Sequence[str]) -> bool:
+    """A job file inside the allowed paths (as named) that really is elsewhere: a symbolic link out of the
+    checkout would otherwise have its content parsed and quoted in reports. (A file named outside them, e.g.
+    ``jobguard check /tmp/x.nomad.hcl``, is what the user asked for.)"""
+    from jobguard.jobspec.confinement import is_inside
+
+    return is_inside(os.path.abspath(source), roots) and not is_inside(os.path.realpath(source), roots)
+
+
+def _timed_out(source: str, exc: LimitExceeded) -> FileResult:
+    line, column = (exc.rng[0], exc.rng[1]) if exc.rng else (0, 0)
+    return FileResult(file=source, input_error=True, errors=[Diagnostic(source, line, column, exc.summary,
+                                                                        exc.detail)])
+
+
+def timed_out(result: FileResult) -> bool:
+    """Did the file run out of its time budget? (Such a result depends on the machine: it is not cached.)"""
+    return any(d.summary == FileTimeout.summary for d in result.errors)
+
+
 def _first_undecodable(text: str) -> tuple[int, int, int] | None:
     """(line, column, byte) of the first byte that was not UTF-8 (kept as a ``surrogateescape`` surrogate)."""
     for index, char in enumerate(text):
@@ -177,15 +217,16 @@ def _internal(source: str, stage: str, exc: BaseException) -> FileResult:
     return FileResult(file=source, errors=[Diagnostic(source, 0, 0, message)], internal_error=True)
 
 
-def _worker_task(args: tuple[str, str | None, dict[str, str], list[str], bool]) -> FileResult:
+def _worker_task(args: tuple) -> FileResult:
     return check_one(*args)
 
 
 def _read_text(path: str) -> str | None:
-    """A file's text with non-UTF-8 bytes kept as surrogates (see :func:`_first_undecodable`); None if unreadable."""
+    """A file's text with non-UTF-8 bytes kept as surrogates (see :func:`_first_undecodable`); None if unreadable.
+    At most the job file size limit (plus one byte) is read: the loader reports a bigger file."""
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-            return fh.read()
+            return fh.read(MAX_JOB_FILE_SIZE + 1)
     except OSError:
         return None
 
@@ -209,6 +250,7 @@ class Runner:
         self.engine: Any = None
         #: (path, number of fingerprints) after ``create_baseline`` wrote its file
         self.baseline_written: tuple[str, int] | None = None
+        self._root_cache: dict[str, tuple[str, ...]] = {}
 
     def load_engine(self) -> Any:
         """Load the engine (raises the engine's ``ConfigError`` for a broken config or policy)."""
@@ -241,7 +283,8 @@ class Runner:
             if content is None:
                 results[i] = _unreadable(src.path)
                 continue
-            keys[i] = cache.key(src.path, content, os.getcwd())  # file("x") resolves against the working dir
+            # file("x") resolves against the working dir
+            keys[i] = cache.key(src.path, content, os.getcwd(), roots=self._roots(src))
             results[i] = cache.get(keys[i])
             if results[i] is None:
                 pending.append(i)
@@ -249,7 +292,7 @@ class Runner:
         done = len(sources) - len(pending)
         for i, result in self._evaluate(sources, pending, done):
             results[i] = result
-            if cache is not None and not result.internal_error:
+            if cache is not None and not result.internal_error and not timed_out(result):
                 cache.put(keys[i], result)
 
         checks = _active_checks(engine)
@@ -271,12 +314,22 @@ class Runner:
         config = getattr(engine, "config", None)
         return list((getattr(config, "check", None) or {}).get("extensions") or []) or None
 
+    def _roots(self, src: Source) -> tuple[str, ...]:
+        """Where this file's file functions may read: its repository (else the working directory) and every
+        ``--allow-path``; computed once per directory."""
+        from jobguard.check.fileroots import default_roots
+
+        where = "-" if src.is_stdin else os.path.dirname(os.path.abspath(src.path))
+        if where not in self._root_cache:
+            self._root_cache[where] = default_roots(where, self.options.allow_paths)
+        return self._root_cache[where]
+
     def _content(self, src: Source) -> bytes | None:
         if src.is_stdin:
             return (self.options.stdin_text or "").encode("utf-8", errors="surrogateescape")
         try:
             with open(src.path, "rb") as fh:
-                return fh.read()
+                return fh.read(MAX_JOB_FILE_SIZE + 1)  # enough for the key: a bigger file is an error anyway
         except OSError:
             return None
 
@@ -287,7 +340,7 @@ class Runner:
         opts = self.options
         run_key = ResultCache.make_run_key(str(engine.fingerprint()), __version__, opts.variables, opts.var_files,
                                            opts.only, opts.skip, opts.policy_override,
-                                           today=datetime.date.today().isoformat())
+                                           today=datetime.date.today().isoformat(), allow_paths=opts.allow_paths)
         return ResultCache(opts.cache_dir or default_cache_dir(os.path.abspath(opts.start_dir)), run_key)
 
     def _evaluate(self, sources: list[Source], pending: list[int], done: int):
@@ -295,7 +348,8 @@ class Runner:
         opts = self.options
         total = len(sources)
         tasks = [(sources[i].path, opts.stdin_text if sources[i].is_stdin else None, dict(opts.variables),
-                  list(opts.var_files), opts.policy_override) for i in pending]
+                  list(opts.var_files), opts.policy_override, self._roots(sources[i]), opts.file_timeout)
+                 for i in pending]
         jobs = opts.jobs or default_jobs()
         if self.progress:
             self.progress(done, total)

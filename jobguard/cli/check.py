@@ -13,14 +13,16 @@ from typing import Any, NoReturn
 import click
 
 from jobguard.engine.findings import ENFORCEMENT_LEVELS
+from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT
 
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  nothing blocking
   1  at least one blocking failure (hard-mandatory, soft-mandatory without
      --policy-override, or whatever --fail-on says)
-  2  usage, config or input errors (e.g. a job that cannot be parsed; the
-     other files are still checked and reported)
+  2  usage, config or input errors (e.g. a job that cannot be parsed, is
+     over a limit for untrusted input or over its time budget; the other
+     files are still checked and reported)
   3  internal error
 """
 
@@ -85,6 +87,12 @@ def _fail(message: str, code: int) -> NoReturn:
               help="HCL2 input variable (repeatable), like `nomad job run -var`.")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="HCL2 variables file (repeatable), like `nomad job run -var-file`.")
+@click.option("--allow-path", "allow_paths", multiple=True, type=click.Path(exists=True),
+              help="Let file functions (file, fileset, ...) also read under this path (repeatable). By default they "
+                   "may read only the checked file's repository (else the working directory).")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=DEFAULT_FILE_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="CPU seconds one file may take to load and check; a file over it is reported "
+                                      "as an error (exit 2) and the run goes on. 0: no limit.")
 @click.option("--policy-override", is_flag=True, help="Let soft-mandatory failures through (reported as overridden).")
 @click.option("--fail-on", type=click.Choice(ENFORCEMENT_LEVELS), default="soft-mandatory", show_default=True,
               help="Lowest enforcement level that fails the run.")
@@ -125,7 +133,8 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
                skip: list[str] | None, variables: dict[str, str], var_files: tuple[str, ...], policy_override: bool,
                fail_on: str, fmt: str, outputs: list[tuple[str, str]], jobs: int | None, no_cache: bool,
                baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None,
-               extensions: list[str] | None = None, verbose: bool = False) -> int:
+               extensions: list[str] | None = None, verbose: bool = False,
+               allow_paths: tuple[str, ...] = (), file_timeout: float = DEFAULT_FILE_TIMEOUT) -> int:
     from jobguard.check import CheckOptions, Runner
     from jobguard.check.baseline import BaselineError
     from jobguard.check.progress import ProgressBar
@@ -137,7 +146,8 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
         paths=list(paths), config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
         variables=variables, var_files=list(var_files), policy_override=policy_override, fail_on=fail_on,
         jobs=jobs, use_cache=not no_cache, baseline=baseline, create_baseline=create_baseline,
-        stdin_text=_read_stdin() if "-" in paths else None, extensions=extensions,
+        stdin_text=_read_stdin() if "-" in paths else None, extensions=extensions, allow_paths=list(allow_paths),
+        file_timeout=file_timeout or None,
     )
     progress = None if quiet else ProgressBar.for_terminal()
     runner = Runner(options, progress=progress)

@@ -23,18 +23,23 @@ __all__ = [
 ]
 
 
-def load_file(path, variables=None, var_files=(), env=None, cwd=None) -> LoadedJob:
-    """Load a job file (HCL2 or API JSON, recognised by content). See :mod:`jobguard.jobspec.loader`."""
+def load_file(path, variables=None, var_files=(), env=None, cwd=None, file_roots=None) -> LoadedJob:
+    """Load a job file (HCL2 or API JSON, recognised by content). See :mod:`jobguard.jobspec.loader`.
+
+    ``file_roots``: directories the job's file functions may read (None: anywhere, as in Nomad).
+    """
     from jobguard.jobspec.loader import load_file as _impl
 
-    return _impl(path, variables=variables, var_files=var_files, env=env, cwd=cwd)
+    return _impl(path, variables=variables, var_files=var_files, env=env, cwd=cwd, file_roots=file_roots)
 
 
-def load_text(text, filename="<stdin>", variables=None, var_files=(), env=None, cwd=None) -> LoadedJob:
+def load_text(text, filename="<stdin>", variables=None, var_files=(), env=None, cwd=None,
+              file_roots=None) -> LoadedJob:
     """Load a job from text; ``filename`` is used in diagnostics and the source map."""
     from jobguard.jobspec.loader import load_text as _impl
 
-    return _impl(text, filename=filename, variables=variables, var_files=var_files, env=env, cwd=cwd)
+    return _impl(text, filename=filename, variables=variables, var_files=var_files, env=env, cwd=cwd,
+                 file_roots=file_roots)
 
 
 def load_api_job(job: dict, filename="<request>") -> LoadedJob:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import sys
 from typing import Any
 
 from jobguard.jobspec.api.gofold import fold_name
@@ -233,8 +234,10 @@ def _decode(text_or_obj: str | bytes | dict, filename: str) -> tuple[dict, Sourc
         try:
             root = parse(text)
         except JSONSyntaxError as exc:
-            raise JobspecError([Diagnostic(filename, exc.line, exc.col, SUMMARY, exc.message)]) from None
+            summary = getattr(exc, "summary", SUMMARY)
+            raise JobspecError([Diagnostic(filename, exc.line, exc.col, summary, exc.message)]) from None
     else:
+        _check_depth(text_or_obj, filename)
         root = from_python(text_or_obj)
     if root.kind != "object":
         raise JobspecError([Diagnostic(filename, root.line, root.col, SUMMARY,
@@ -264,6 +267,16 @@ def _decode(text_or_obj: str | bytes | dict, filename: str) -> tuple[dict, Sourc
     if errors:
         raise JobspecError(errors)
     return complete(job, "Job"), source_map if source_map is not None else SourceMap(filename)
+
+
+def _check_depth(value: Any, filename: str) -> None:
+    """An already-decoded job (a proxy request) nested past the limit is refused before the recursive decoder."""
+    from jobguard.jobspec.limits import LimitExceeded, measure_value
+
+    try:
+        measure_value(value, max_size=sys.maxsize)
+    except LimitExceeded as exc:
+        raise JobspecError([Diagnostic(filename, 0, 0, exc.summary, exc.detail)]) from None
 
 
 def load_api_job(job: dict, filename: str = "<request>") -> LoadedJob:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from jobguard.jobspec.errors import Diagnostic, JobspecError
+from jobguard.jobspec.confinement import confined_to
 from jobguard.jobspec.job import LoadedJob
+from jobguard.jobspec.limits import MAX_JOB_FILE_SIZE, LimitExceeded, json_limit_error, load_budget
 from jobguard.jobspec.sourcemap import SourceMap
-from jobguard.jobspec.textfile import read_source
+from jobguard.jobspec.textfile import read_source, too_large
 
 
 def _diagnostics(errors, filename: str) -> list[Diagnostic]:
@@ -36,17 +38,45 @@ def _cli_vars(variables: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def load_file(path: str, variables: Mapping[str, str] | None = None, var_files: Iterable[str] = (),
-              env: Mapping[str, str] | None = None, cwd: str | None = None) -> LoadedJob:
-    """Load ``path`` ("-" for stdin). Relative var files resolve against ``cwd`` (default: the current directory)."""
-    text = read_source(path if cwd is None or os.path.isabs(path) or path == "-" else os.path.join(cwd, path), path)
-    return load_text(text, filename=path, variables=variables, var_files=var_files, env=env, cwd=cwd)
+              env: Mapping[str, str] | None = None, cwd: str | None = None,
+              file_roots: Sequence[str] | None = None) -> LoadedJob:
+    """Load ``path`` ("-" for stdin). Relative var files resolve against ``cwd`` (default: the current directory).
+
+    ``file_roots``: the directories file functions may read (see :mod:`~jobguard.jobspec.confinement`);
+    None leaves them unconfined, as in Nomad.
+    """
+    text = read_source(path if cwd is None or os.path.isabs(path) or path == "-" else os.path.join(cwd, path), path,
+                       limit=MAX_JOB_FILE_SIZE)
+    return load_text(text, filename=path, variables=variables, var_files=var_files, env=env, cwd=cwd,
+                     file_roots=file_roots)
 
 
 def load_text(text: str, filename: str = "<stdin>", variables: Mapping[str, str] | None = None,
               var_files: Iterable[str] = (), env: Mapping[str, str] | None = None,
-              cwd: str | None = None) -> LoadedJob:
-    """Load a job from ``text``; ``filename`` names it in diagnostics and the source map."""
+              cwd: str | None = None, file_roots: Sequence[str] | None = None) -> LoadedJob:
+    """Load a job from ``text``; ``filename`` names it in diagnostics and the source map.
+
+    Untrusted input is bounded (:mod:`jobguard.jobspec.limits`): a file over a limit is a :class:`JobspecError`
+    at the place that went over, never a hang, a memory blow-up or a ``RecursionError``.
+    """
+    if len(text) * 4 > MAX_JOB_FILE_SIZE:  # cheap test first: a character is at most four UTF-8 bytes
+        data = text.encode("utf-8", "surrogateescape")
+        if len(data) > MAX_JOB_FILE_SIZE:
+            raise too_large(filename, data, MAX_JOB_FILE_SIZE)
+    with load_budget(), confined_to(file_roots):
+        try:
+            return _load(text, filename, variables, var_files, env, cwd)
+        except LimitExceeded as exc:
+            line, col = (exc.rng[0], exc.rng[1]) if exc.rng else (0, 0)
+            raise JobspecError([Diagnostic(filename, line, col, exc.summary, exc.detail)]) from None
+
+
+def _load(text: str, filename: str, variables: Mapping[str, str] | None, var_files: Iterable[str],
+          env: Mapping[str, str] | None, cwd: str | None) -> LoadedJob:
     if _looks_like_json(text):
+        over = json_limit_error(text)  # json.loads and the positional parser recurse per level
+        if over is not None:
+            raise JobspecError([Diagnostic(filename, *over)])
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -88,8 +118,8 @@ def _load_hcl(text: str, filename: str, cli_vars: dict[str, str], var_files: lis
         raise JobspecError(_diagnostics(exc.errors, filename)) from None
     except HCLError as exc:
         raise JobspecError(_diagnostics([exc], filename)) from None
-    except RecursionError:
-        raise JobspecError([Diagnostic(filename, 0, 0, "Configuration too deeply nested",
+    except RecursionError:  # the nesting limits should make this unreachable; a located error is still better
+        raise JobspecError([Diagnostic(filename, 0, 0, "Nesting too deep",
                                        "The file nests expressions or blocks too deeply to be read.")]) from None
     except Exception as exc:  # noqa: BLE001 - a reader bug on odd input must still be a clean, located error
         raise JobspecError([Diagnostic(filename, 0, 0, "Unsupported configuration",

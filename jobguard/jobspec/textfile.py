@@ -31,14 +31,30 @@ def byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, column
 
 
-def read_source(path: str, label: str) -> str:
-    """The text of ``path`` ("-": standard input), named ``label`` in diagnostics."""
+def read_source(path: str, label: str, limit: int | None = None) -> str:
+    """The text of ``path`` ("-": standard input), named ``label`` in diagnostics.
+
+    With ``limit``, at most that many bytes (plus one) are read: a file over it is :func:`too_large` without being
+    read whole (a job file could be a huge file or ``/dev/zero`` behind a symlink).
+    """
+    size = -1 if limit is None else limit + 1
     try:
         if path == "-":
             stream = getattr(sys.stdin, "buffer", None)
-            return decode_source(stream.read(), label) if stream is not None else sys.stdin.read()
-        with open(path, "rb") as fh:
-            return decode_source(fh.read(), label)
+            data = stream.read(size) if stream is not None else sys.stdin.read(size).encode("utf-8", "surrogateescape")
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(size)
     except OSError as exc:
         raise JobspecError([Diagnostic(label, 0, 0, "Failed to read file",
                                        f'failed to read "{path}": {exc.strerror or exc}')]) from None
+    if limit is not None and len(data) > limit:
+        raise too_large(label, data, limit)
+    return decode_source(data, label)
+
+
+def too_large(label: str, data: bytes, limit: int) -> JobspecError:
+    """The error for a job file over ``limit`` bytes, located at the first byte past it."""
+    line, column = byte_position(data, limit)
+    return JobspecError([Diagnostic(label, line, column, "File too large", f"jobguard reads job files of at most "
+                                    f"{limit:,} bytes (see docs/loader.md#limits)")])

@@ -189,6 +189,22 @@ def test_bad_input_is_a_clear_error(installed, tmp_path):
     assert any("fail-on" in a for a in result.annotations("error"))
 
 
+def test_file_functions_of_a_pull_request_stay_in_the_checkout(installed, tmp_path):
+    """A fork's job file reading outside the checkout is an error at its line; the content reaches no output."""
+    outside = tmp_path / "runner-home"
+    outside.mkdir()
+    (outside / "credentials").write_text("runner-secret-canary\n")
+    reader = GOOD.replace('ports = ["http"]', f'ports = ["http"]\n        args  = [file("{outside}/credentials")]')
+    repo = make_repo(tmp_path, {"jobs/reader.nomad.hcl": reader})
+    result = run_check(installed, repo, tmp_path, inputs={"paths": "jobs"})
+    assert result.outputs["exit-code"] == "2"
+    errors = result.annotations("error")
+    assert any("file=jobs/reader.nomad.hcl,line=13" in a and "outside the paths" in a for a in errors), errors
+    sarif = (repo / result.outputs["sarif-file"]).read_text()
+    for text in (result.stdout, result.stderr, result.summary, sarif):
+        assert "runner-secret-canary" not in text
+
+
 def test_inputs_reach_scripts_only_through_env_and_uses_are_pinned():
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"

@@ -166,8 +166,10 @@ def test_json_scanner_errors(text, line, col):
 
 def test_deep_nesting_is_a_clean_error():
     text = '{"Meta": ' + "[" * 5000 + "]" * 5000 + "}"
-    with pytest.raises(JobspecError, match="max depth"):
+    with pytest.raises(JobspecError, match="Nesting too deep") as info:
         decode_api_json(text, "deep.json")
+    diag = info.value.diagnostics[0]
+    assert (diag.line, diag.column) == (1, 10 + 99)  # the object is level 1: the 100th "[" is level 101
 
 
 def test_printed_job_decodes_to_itself():

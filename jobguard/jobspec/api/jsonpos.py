@@ -45,6 +45,13 @@ _WS = " \t\n\r"
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
+class JSONOverLimit(JSONSyntaxError):
+    """JSON nested deeper, or with more values, than jobguard reads (see :mod:`jobguard.jobspec.limits`);
+    ``summary`` says which."""
+
+    summary = "Nesting too deep"
+
+
 class _Parser:
     def __init__(self, text: str):
         self.text = text
@@ -199,7 +206,15 @@ class _Parser:
 
 
 def parse(text: str) -> Node:
-    """Parse JSON text into a :class:`Node` tree (raises :class:`JSONSyntaxError`)."""
+    """Parse JSON text into a :class:`Node` tree (raises :class:`JSONSyntaxError`, :class:`JSONOverLimit` past
+    the nesting or size limit: the parser recurses per level, so the depth is checked on the text first)."""
+    from jobguard.jobspec.limits import json_limit_error
+
+    over = json_limit_error(text)
+    if over is not None:
+        error = JSONOverLimit(over[3], over[0], over[1])
+        error.summary = over[2]
+        raise error
     return _Parser(text).parse()
 
 

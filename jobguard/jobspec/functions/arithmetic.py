@@ -11,6 +11,7 @@ import math
 from jobguard.jobspec.functions.numbers import normalize, to_int
 from jobguard.jobspec.functions.spec import Param, arg_fail, fail, register
 from jobguard.jobspec.functions.types import NUMBER, STRING, type_of
+from jobguard.jobspec.limits import MAX_NUMBER_DIGITS, check_limit
 
 Num = int | float
 
@@ -113,6 +114,7 @@ def parseint(number: object, base: Num) -> int:
     body = text[1:] if text[:1] in "+-" else text
     if not body or any(_digit_value(c, b) >= b for c in body):
         raise arg_fail(0, f"cannot parse {_go_quote(text)} as a base {b} integer")
+    check_limit(int(len(body) * math.log10(b)), MAX_NUMBER_DIGITS, "the digits of parseint's result")
     value = 0
     for c in body:
         value = value * b + _digit_value(c, b)

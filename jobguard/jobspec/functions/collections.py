@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from jobguard.jobspec.functions.numbers import is_number, normalize, to_int
-from jobguard.jobspec.functions.setorder import make_set, values_equal
+from jobguard.jobspec.functions.setorder import make_set, unique_values, value_key, values_equal
 from jobguard.jobspec.functions.spec import Param, arg_fail, fail, register
 from jobguard.jobspec.functions.types import ANY, NUMBER, STRING, ConversionError, CtyList, CtyMap, CtySet, ListType
 from jobguard.jobspec.functions.types import MapType, ObjectType, SetType, TupleType, convert, type_of, unify
+from jobguard.jobspec.limits import MAX_COLLECTION_LENGTH, check_limit
 
 _INT_RANGE = "value must be a whole number, between -9223372036854775808 and 9223372036854775807"
 
@@ -155,11 +156,7 @@ def contains(lst: Any, value: Any) -> bool:
 
 @register("distinct", [Param("list", ListType(ANY))])
 def distinct(lst: list) -> list:
-    out: list[Any] = []
-    for v in lst:
-        if not any(values_equal(v, u) for u in out):
-            out.append(v)
-    return CtyList(out, getattr(lst, "element_type", None))
+    return CtyList(unique_values(lst), getattr(lst, "element_type", None))
 
 
 @register("chunklist", [Param("list", ListType(ANY)), Param("size", NUMBER)])
@@ -364,7 +361,8 @@ def setintersection(*sets: list) -> list:
     target, converted = _set_operands(sets)
     result = list(converted[0])
     for other in converted[1:]:
-        result = [v for v in result if any(values_equal(v, o) for o in other)]
+        keys = {value_key(o) for o in other}
+        result = [v for v in result if value_key(v) in keys]
     return CtySet(make_set(result, target), target)
 
 
@@ -392,6 +390,10 @@ def setproduct(*sets: Any) -> list:
             list_count += 1
         else:
             raise arg_fail(i, "a set or a list is required")
+    size = 1
+    for s in sets:
+        size *= len(s)
+    check_limit(size, MAX_COLLECTION_LENGTH, "the size of setproduct's result", "elements")
     columns = [[convert(v, ety) for v in s] for s, ety in zip(sets, elem_types, strict=False)]
     product: list[list] = [[]]
     for col in columns:

@@ -10,6 +10,7 @@ import re
 from jobguard.jobspec.functions.numbers import to_int
 from jobguard.jobspec.functions.spec import Param, fail, register
 from jobguard.jobspec.functions.types import NUMBER, STRING
+from jobguard.jobspec.limits import MAX_BCRYPT_COST, charge_bcrypt, check_limit
 
 
 def _digest(name: str, s: str) -> str:
@@ -51,6 +52,9 @@ def bcrypt_(s: str, *cost: int | float) -> str:
     password = s.encode("utf-8", "surrogatepass")
     if len(password) > 72:
         raise fail("error occured generating password bcrypt: password length exceeds 72 bytes")
+    # each step of cost doubles the time (cost 31 is days of CPU); checked after Go's own errors, so those stay
+    check_limit(default_cost, MAX_BCRYPT_COST, "bcrypt's cost")
+    charge_bcrypt(default_cost)
     return bcrypt.hashpw(password, bcrypt.gensalt(rounds=default_cost, prefix=b"2a")).decode("ascii")
 
 

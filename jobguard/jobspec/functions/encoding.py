@@ -13,6 +13,18 @@ from typing import Any
 from jobguard.jobspec.functions import gojson
 from jobguard.jobspec.functions.spec import Param, fail, nfc_deep, register
 from jobguard.jobspec.functions.types import STRING, CtyList, ObjectType
+from jobguard.jobspec.limits import (
+    MAX_NESTING_DEPTH,
+    MAX_STEPS_PER_FILE,
+    MAX_STRING_LENGTH,
+    LimitExceeded,
+    charge_slow_text,
+    charge_steps,
+    check_limit,
+    json_limit_error,
+    measure_value,
+    too_deep,
+)
 
 
 @register("base64encode", [Param("str", STRING)])
@@ -41,6 +53,7 @@ def urlencode(s: str) -> str:
 
 @register("jsonencode", [Param("val", allow_null=True)])
 def jsonencode(val: Any) -> str:
+    measure_value(val, max_size=MAX_STRING_LENGTH)  # the printed size, before printing it
     try:
         return gojson.encode(val)
     except ValueError as exc:
@@ -49,6 +62,9 @@ def jsonencode(val: Any) -> str:
 
 @register("jsondecode", [Param("str", STRING)])
 def jsondecode(s: str) -> Any:
+    over = json_limit_error(s)  # the decoder recurses per level
+    if over is not None:
+        raise LimitExceeded(over[3], summary=over[2])
     try:
         return nfc_deep(gojson.decode(s))
     except gojson.JSONDecodeError as exc:
@@ -178,6 +194,7 @@ def _yaml_events(value: Any, out: list) -> None:
 def yamlencode(value: Any) -> str:
     import yaml
 
+    charge_slow_text(measure_value(value, max_size=MAX_STRING_LENGTH))  # PyYAML emits one character at a time
     if value == "":
         return '""\n'  # PyYAML would add a "---" marker before an empty root scalar; go-cty-yaml does not
     events: list = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
@@ -256,6 +273,35 @@ def _yaml_timestamp(text: str) -> str | None:
     return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{int(mi):02d}:{int(s):02d}{zone}"
 
 
+def _expanded_shape(node: Any, memo: dict[int, tuple[int, int] | None], level: int = 0) -> tuple[int, int]:
+    """(values, depth) of a composed document with every alias expanded, computed once per node: aliases repeat
+    nodes (nine aliases of nine aliases of ... is a billion values) and nest them, so the decoded size and depth
+    are known -- and refused past the limits -- before anything is built."""
+    import yaml
+
+    key = id(node)
+    if key in memo:
+        shape = memo[key]
+        if shape is None:  # an alias inside its own anchor: expands forever
+            raise too_deep("the YAML value (an anchor contains an alias of itself)")
+        return shape
+    if isinstance(node, yaml.ScalarNode):
+        return 1, 0
+    if level >= MAX_NESTING_DEPTH:  # a chain of anchors, each holding an alias of the one before
+        raise too_deep("the YAML value (aliases expanded)")
+    memo[key] = None
+    children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+    size, depth = 1, 0
+    for child in children:
+        child_size, child_depth = _expanded_shape(child, memo, level + 1)
+        size, depth = size + child_size, max(depth, child_depth + 1)
+    if depth > MAX_NESTING_DEPTH:
+        raise too_deep("the YAML value (aliases expanded)")
+    check_limit(size, MAX_STEPS_PER_FILE, "the values of the YAML document (aliases expanded)")
+    memo[key] = (size, depth)
+    return size, depth
+
+
 def _yaml_value(node: Any) -> Any:
     import yaml
 
@@ -301,10 +347,30 @@ def _yaml_error_text(exc: Exception) -> str:
     return problem
 
 
+def _check_yaml_nesting(src: str) -> None:
+    """Refuse YAML nested past the limit before PyYAML's composer, which recurses per level, builds it. The
+    parser's event stream is flat; a syntax error is left for the composer to report, worded as before."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(src, Loader=yaml.BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING_DEPTH:
+                    raise too_deep("the YAML document")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+
+
 @register("yamldecode", [Param("src", STRING)])
 def yamldecode(src: str) -> Any:
     import yaml
 
+    charge_slow_text(len(src))
+    _check_yaml_nesting(src)
     try:
         nodes = list(yaml.compose_all(src, Loader=yaml.BaseLoader))
     except yaml.YAMLError as exc:
@@ -313,4 +379,5 @@ def yamldecode(src: str) -> Any:
         return None
     if len(nodes) > 1:
         raise fail("unexpected extra content after value")
+    charge_steps(_expanded_shape(nodes[0], {})[0])
     return nfc_deep(_yaml_value(nodes[0]))

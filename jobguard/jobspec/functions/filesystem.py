@@ -15,8 +15,17 @@ import re
 import stat
 from contextvars import ContextVar
 
+from jobguard.jobspec.confinement import ALLOWED_ROOTS, confine, is_inside, outside_error
 from jobguard.jobspec.functions.spec import Param, fail, register
 from jobguard.jobspec.functions.types import STRING, CtySet
+from jobguard.jobspec.limits import (
+    MAX_FILE_FUNCTION_SIZE,
+    MAX_FILESET_DEPTH,
+    MAX_FILESET_ENTRIES,
+    MAX_FILESET_MATCHES,
+    LimitExceeded,
+    check_limit,
+)
 
 BASE_DIR: ContextVar[str | None] = ContextVar("jobguard_hcl_base_dir", default=None)
 
@@ -97,13 +106,20 @@ def _base_dir() -> str:
 
 def _read(path: str) -> bytes:
     shown, real = _resolve(path)
+    real = confine(real, shown)
     try:
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device could block or never end; a directory fails anyway
+            raise IsADirectoryError
+        check_limit(st.st_size, MAX_FILE_FUNCTION_SIZE, f"the size of {shown}", "bytes")
         with open(real, "rb") as fh:
-            return fh.read()
+            data = fh.read(MAX_FILE_FUNCTION_SIZE + 1)
     except FileNotFoundError:
         raise fail(f"no file exists at {shown}") from None
     except OSError:
         raise fail(f"failed to read {shown}") from None
+    check_limit(len(data), MAX_FILE_FUNCTION_SIZE, f"the size of {shown}", "bytes")
+    return data
 
 
 @register("file", [Param("path", STRING)])
@@ -125,6 +141,7 @@ def filebase64(path: str) -> str:
 @register("fileexists", [Param("path", STRING)])
 def fileexists(path: str) -> bool:
     shown, real = _resolve(path)
+    real = confine(real, shown)
     try:
         st = os.stat(real)
     except FileNotFoundError:
@@ -178,21 +195,30 @@ def _segment_regex(segment: str) -> re.Pattern[str]:
 
 
 def _match_segments(pattern: list[re.Pattern[str] | None], path: list[str]) -> bool:
-    if not pattern:
-        return not path
-    head = pattern[0]
-    if head is None:  # "**"
-        return any(_match_segments(pattern[1:], path[i:]) for i in range(len(path) + 1))
-    if not path:
-        return False
-    return bool(head.match(path[0])) and _match_segments(pattern[1:], path[1:])
+    """Does ``path`` match the segment patterns (``None`` = ``**``, any number of segments)? Tracks the set of
+    path positions reachable after each pattern segment, so ``**/a/**/a/...`` costs segments x depth, not more."""
+    reach = {0}
+    for head in pattern:
+        if head is None:
+            reach = set(range(min(reach), len(path) + 1))
+        else:
+            reach = {j + 1 for j in reach if j < len(path) and head.match(path[j])}
+        if not reach:
+            return False
+    return len(path) in reach
 
 
 _MAGIC = re.compile(r"[*?\[{\\]")
 
 
 def glob(pattern: str) -> list[str]:
-    """bmatcuk/doublestar ``Glob`` over an absolute or relative, already-joined pattern."""
+    """bmatcuk/doublestar ``Glob`` over an absolute or relative, already-joined pattern.
+
+    Bounded for untrusted patterns: no deeper than the pattern reaches (everything only with ``**``), at most
+    :data:`MAX_FILESET_ENTRIES` entries examined, :data:`MAX_FILESET_DEPTH` levels and
+    :data:`MAX_FILESET_MATCHES` matches; with allowed roots, every directory entered and every match must
+    really (symlinks followed) lie inside them.
+    """
     segments = pattern.split("/")
     fixed: list[str] = []
     for seg in segments:
@@ -206,15 +232,38 @@ def glob(pattern: str) -> list[str]:
     if not rest:
         return [pattern] if os.path.lexists(pattern) else []
     compiled = [None if seg == "**" else _segment_regex(seg) for seg in rest]
-    matches: list[str] = []
     if not os.path.isdir(root):
         return []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        rel_dir = os.path.relpath(dirpath, root)
-        rel_parts = [] if rel_dir == "." else rel_dir.split(os.sep)
-        for name in dirnames + filenames:
-            if _match_segments(compiled, rel_parts + [name]):
-                matches.append(os.path.join(dirpath, name) if root != "." or dirpath != "." else name)
+    roots = ALLOWED_ROOTS.get()
+    reach = MAX_FILESET_DEPTH if None in compiled else len(compiled)
+    matches: list[str] = []
+    examined = 0
+    stack: list[tuple[str, list[str]]] = [(root, [])]
+    while stack:
+        dirpath, rel_parts = stack.pop()
+        if roots is not None and not is_inside(os.path.realpath(dirpath), roots):
+            raise outside_error(dirpath, roots)
+        try:
+            entries = sorted(os.scandir(dirpath), key=lambda e: e.name)
+        except OSError:
+            continue
+        examined += len(entries)
+        check_limit(examined, MAX_FILESET_ENTRIES, "the directory entries fileset examined", "entries")
+        for entry in entries:
+            parts = rel_parts + [entry.name]
+            if _match_segments(compiled, parts):
+                path = os.path.join(dirpath, entry.name) if root != "." or dirpath != "." else entry.name
+                matches.append(path)
+                check_limit(len(matches), MAX_FILESET_MATCHES, "the files fileset matched", "matches")
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir and len(parts) < reach:
+                stack.append((os.path.join(dirpath, entry.name), parts))
+            elif is_dir and None in compiled:
+                raise LimitExceeded(f"fileset's pattern reaches more than {MAX_FILESET_DEPTH} directory levels "
+                                    "deep, jobguard's limit for job files")
     return matches
 
 
@@ -227,6 +276,7 @@ def fileset(path: str, pattern: str) -> list:
     except ValueError as exc:
         raise fail(f"failed to glob pattern ({go_join(path, pattern)}): {exc}") from None
     out = []
+    roots = ALLOWED_ROOTS.get()
     for match in found:
         try:
             st = os.stat(match)
@@ -234,6 +284,8 @@ def fileset(path: str, pattern: str) -> list:
             raise fail(f"failed to stat ({match}): {exc.strerror}") from None
         if not stat.S_ISREG(st.st_mode):
             continue
+        if roots is not None:
+            confine(match, match)
         out.append(os.path.relpath(match, go_clean(base)).replace(os.sep, "/"))
     return CtySet(sorted(set(out), key=lambda s: s.encode("utf-8", "surrogatepass")), STRING)
 

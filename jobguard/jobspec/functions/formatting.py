@@ -15,6 +15,15 @@ from jobguard.jobspec.functions.errors import ConversionError
 from jobguard.jobspec.functions.graphemes import grapheme_len, graphemes
 from jobguard.jobspec.functions.numbers import float_text, go_format_float, go_format_int, is_number
 from jobguard.jobspec.functions.spec import Param, arg_fail, fail, register
+from jobguard.jobspec.limits import (
+    MAX_FORMAT_PRECISION,
+    MAX_FORMAT_WIDTH,
+    MAX_STRING_LENGTH,
+    charge_text,
+    check_limit,
+    check_string_length,
+    measure_value,
+)
 from jobguard.jobspec.functions.types import BOOL, NUMBER, STRING, CtyList, ListType, SetType, TupleType, convert, \
     type_of
 
@@ -64,12 +73,14 @@ def format_string(fmt: str, args: list[Any]) -> str:
     i = 0
     next_arg = 1
     max_used = 0
+    length = 0  # of the output so far: many wide verbs together must stay within the string limit too
     while i < n:
         ch = fmt[i]
         if ch != "%":
             j = fmt.find("%", i)
             j = n if j == -1 else j
             out.append(fmt[i:j])
+            length += j - i
             i = j
             continue
         if i + 1 < n and fmt[i + 1] == "%":
@@ -96,13 +107,14 @@ def format_string(fmt: str, args: list[Any]) -> str:
             j = i
             while j < n and fmt[j].isdigit() and fmt[j].isascii():
                 j += 1
-            verb.width = int(fmt[i:j])
+            verb.width = _digits_value(fmt[i:j])
+            check_limit(verb.width, MAX_FORMAT_WIDTH, "a format verb's width")
             i = j
         if i < n and fmt[i] == ".":
             j = i + 1
             while j < n and fmt[j].isdigit() and fmt[j].isascii():
                 j += 1
-            verb.prec = int(fmt[i + 1:j] or "0")
+            verb.prec = _digits_value(fmt[i + 1:j] or "0")
             i = j
         if i < n and fmt[i] == "[":
             i += 1
@@ -127,7 +139,11 @@ def format_string(fmt: str, args: list[Any]) -> str:
         verb.mode = fmt[i]
         i += 1
         verb.raw = fmt[start:i]
+        if verb.prec is not None and verb.mode not in "sqvt":  # digits: %.1000000f would build a million
+            check_limit(verb.prec, MAX_FORMAT_PRECISION, "a numeric format verb's precision")
         out.append(_format_one(verb, args))
+        length += len(out[-1])
+        check_string_length(length)
         max_used = max(max_used, verb.argnum)
         next_arg = verb.argnum + 1
     if max_used < len(args):
@@ -136,6 +152,12 @@ def format_string(fmt: str, args: list[Any]) -> str:
             raise FormatError("too many arguments; no verbs in format string", max_used + 1)
         raise FormatError(f"too many arguments; only {max_used} used by format string", max_used + 1)
     return "".join(out)
+
+
+def _digits_value(digits: str) -> int:
+    """A width or precision; absurdly long ones are capped, never converted (a million-digit ``int()`` alone
+    takes seconds), as they are over every limit anyway."""
+    return int(digits) if len(digits) <= 12 else 10 ** 12
 
 
 def _format_one(verb: _Verb, args: list[Any]) -> str:
@@ -184,6 +206,7 @@ def _as_is(verb: _Verb, arg: Any) -> str:
             return _pad(verb, arg)
         if is_number(arg):
             return _pad(verb, float_text(arg, "g", -1))
+    measure_value(arg, max_size=MAX_STRING_LENGTH)  # %v prints a value whole, shared parts each time
     try:
         text = gojson.encode(arg)
     except ValueError as exc:
@@ -238,4 +261,5 @@ def formatlist(fmt: str, *args: Any) -> list:
             out.append(format_string(fmt, call_args))
         except FormatError as exc:
             raise fail(f"error on format iteration {n}: {exc}") from None
+        charge_text(len(out[-1]))
     return CtyList(out, STRING)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from jobguard.jobspec.limits import charge_slow_text
+
 
 def _is_extend(ch: str) -> bool:
     code = ord(ch)
@@ -60,6 +62,7 @@ def graphemes(text: str) -> list[str]:
     """Split ``text`` into grapheme clusters."""
     if text.isascii() and "\r" not in text:
         return list(text)
+    charge_slow_text(len(text))  # about a microsecond a character: counted against the file's budget
     out: list[str] = []
     ri_run = 0
     for ch in text:

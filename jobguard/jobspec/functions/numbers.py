@@ -14,6 +14,8 @@ import math
 import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+from jobguard.jobspec.limits import LIMITS_DOC, MAX_NUMBER_DIGITS, LimitExceeded
+
 Number = int | float
 
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
@@ -34,6 +36,9 @@ def normalize(value: Number | Decimal) -> Number:
     if isinstance(value, Decimal):
         if value.is_infinite():
             return math.inf if value > 0 else -math.inf
+        if value.adjusted() >= MAX_NUMBER_DIGITS:  # int(Decimal("1e999999999")) would run for minutes
+            raise LimitExceeded(f"a number with more than {MAX_NUMBER_DIGITS:,} digits is above jobguard's limit for "
+                                f"job files (see {LIMITS_DOC})")
         if value == value.to_integral_value():
             return int(value)
         return float(value)

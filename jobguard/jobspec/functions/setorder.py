@@ -137,8 +137,43 @@ def order_set(values: list[Any]) -> list[Any]:
 
 def make_set(values: list[Any], element_type: Any = None) -> list[Any]:
     """A cty set built from ``values`` (already converted to one element type): unique, in cty's order."""
+    return order_set(unique_values(values))
+
+
+def unique_values(values: list[Any]) -> list[Any]:
+    """``values`` without repeats (the first of equal values stays), in linear time: comparing every pair would
+    let a job file with a few thousand elements spend minutes here."""
+    seen: set[Any] = set()
     unique: list[Any] = []
     for v in values:
-        if not any(values_equal(v, u) for u in unique):
+        key = value_key(v)
+        if key not in seen:
+            seen.add(key)
             unique.append(v)
-    return order_set(unique)
+    return unique
+
+
+def value_key(value: Any) -> Any:
+    """A hashable key with ``value_key(a) == value_key(b)`` exactly when :func:`values_equal` holds: the type for
+    collections (a list never equals a tuple), then the structure the way :func:`_equal_values` compares it."""
+    if isinstance(value, (list, dict)):
+        from jobguard.jobspec.functions.types import type_of
+
+        return ("value", type_of(value), _structure(value))
+    return _structure(value)
+
+
+def _structure(value: Any) -> Any:
+    if value is None:
+        return ("null",)
+    if isinstance(value, bool):
+        return ("bool", value)
+    if is_number(value):
+        return ("number", value)  # 1 == 1.0, and so are their hashes
+    if isinstance(value, str):
+        return ("string", value)
+    if isinstance(value, list):
+        return ("list", tuple(_structure(v) for v in value))
+    if isinstance(value, dict):
+        return ("map", tuple(sorted((k, _structure(v)) for k, v in value.items())))
+    return ("other", id(value))

@@ -19,6 +19,7 @@ from jobguard.jobspec.functions.errors import (
     ImplArgError,
 )
 from jobguard.jobspec.functions.types import ANY, CtyType, convert
+from jobguard.jobspec.limits import charge_steps, charge_text, check_string_length
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,13 @@ class HclFunction:
         except FunctionError as exc:
             exc.function_name = self.name
             raise
-        if isinstance(result, str) and not result.isascii():
-            return nfc(result)
+        if isinstance(result, str):
+            check_string_length(len(result))
+            charge_text(len(result))
+            if not result.isascii():
+                return nfc(result)
+        elif isinstance(result, (list, dict)):
+            charge_steps(len(result))
         return result
 
     def param_for(self, index: int) -> Param:

@@ -10,6 +10,7 @@ from jobguard.jobspec.functions.graphemes import grapheme_len, graphemes
 from jobguard.jobspec.functions.numbers import to_int
 from jobguard.jobspec.functions.spec import Param, arg_fail, fail, register
 from jobguard.jobspec.functions.types import NUMBER, STRING, ListType
+from jobguard.jobspec.limits import MAX_STRING_LENGTH, check_string_length
 
 S = STRING
 _GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -97,6 +98,7 @@ def join(sep: str, *lists: list) -> str:
                     raise arg_fail(ai + 1, f"element {ei} of list {ai + 1} is null; cannot concatenate null values")
                 raise arg_fail(ai + 1, f"element {ei} is null; cannot concatenate null values")
             items.append(val)
+    check_string_length(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0))
     return sep.join(items)
 
 
@@ -125,6 +127,7 @@ def indent(spaces: int | float, s: str) -> str:
     n = _int_arg(spaces)
     if n < 0:
         raise fail("panic in function implementation: strings: negative Repeat count")
+    check_string_length(len(s) + s.count("\n") * n)
     return s.replace("\n", "\n" + " " * n)
 
 
@@ -180,7 +183,10 @@ def trimsuffix(s: str, suffix: str) -> str:
 def replace(s: str, substr: str, repl: str) -> str:
     if substr == "":
         # Go strings.Replace with an empty old string inserts at every rune boundary.
+        check_string_length(len(s) + (len(s) + 1) * len(repl))
         return repl + repl.join(s) + repl if s else repl
+    if len(repl) > len(substr):
+        check_string_length(len(s) + s.count(substr) * (len(repl) - len(substr)))
     return s.replace(substr, repl)
 
 
@@ -190,4 +196,22 @@ def regex_replace(s: str, pattern: str, repl: str) -> str:
         compiled = compile_go(pattern)
     except GoRegexpError as exc:
         raise fail(str(exc)) from None
+    _check_regex_growth(compiled, s, repl)
     return replace_all(compiled, s, repl)
+
+
+def _check_regex_growth(compiled: object, s: str, repl: str) -> None:
+    """Refuse a replacement whose result would pass the string limit, before building it. The worst case (every
+    position matches, every ``$n`` repeats all of ``s``) is usually far below; only when it is not are the
+    matches counted."""
+    refs = repl.count("$")
+    per_match = len(repl) + refs * len(s)
+    if len(s) + (len(s) + 1) * per_match <= MAX_STRING_LENGTH:
+        return
+    finditer = getattr(compiled, "finditer", None)
+    if finditer is None:  # an engine without finditer: the result-size check after the call still applies
+        return
+    matches = 0
+    for _ in finditer(s):
+        matches += 1
+    check_string_length(len(s) + matches * per_match)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range
 from jobguard.jobspec.hcl.expressions import Call, Expr, Scope
 from jobguard.jobspec.hcl.values import UNKNOWN, contains_unknown
+from jobguard.jobspec.limits import LimitExceeded, check_deadline
 
 Caller = Callable[[str, list, Call, Scope], Any]
 
@@ -49,7 +50,11 @@ def call(name: str, args: list[Expr], node: Call, scope: Scope, base_dir: str | 
         if node.expand and values and isinstance(values[-1], list):
             arg_rngs = arg_rngs[:-1] + [arg_rngs[-1]] * len(values[-1])
     try:
+        check_deadline()
         return functions.call_function(name, values, expand_last=node.expand, base_dir=base_dir, filename=filename)
+    except LimitExceeded as exc:  # not an HCL diagnostic: it ends the load, at this call
+        exc.locate(node.name_rng, f'Call to function "{name}": ')
+        raise
     except HclFunctionError as exc:
         index = getattr(exc, "arg_index", None)
         if index is not None and 0 <= index < len(arg_rngs):

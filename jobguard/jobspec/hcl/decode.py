@@ -25,6 +25,7 @@ from jobguard.jobspec.hcl.values import (
     to_string,
     type_name,
 )
+from jobguard.jobspec.limits import LimitExceeded, charge_steps, charge_text, measure_value
 from jobguard.jobspec.sourcemap import SourceMap
 
 Path = tuple
@@ -62,10 +63,16 @@ class Decoder:
 
     def eval(self, expr: Expr, scope: Scope) -> Any:
         try:
-            return expr.eval(scope)
+            return bounded_value(expr.eval(scope))
         except HCLError as exc:
             self.errors.append(exc)
             return UNKNOWN
+        except RecursionError:  # the nesting limits keep this away; should it happen, it is still located
+            raise LimitExceeded("the expression nests too deeply to be evaluated", expr.rng,
+                                summary="Nesting too deep") from None
+        except LimitExceeded as exc:
+            exc.locate(expr.rng)
+            raise
 
     def known(self, value: Any, expr: Expr) -> bool:
         if value is UNKNOWN:
@@ -131,6 +138,7 @@ class Decoder:
         out: list[tuple[Block, Scope]] = []
         content = contents[0]
         for key, value in pairs:
+            charge_steps()
             inner = scope.child({iterator: {"key": key, "value": value}})
             labels: list[str] = []
             if "labels" in attrs:
@@ -562,6 +570,14 @@ class Decoder:
 
 _SHORTHAND_FIELD = {"attribute": "LTarget", "distinct_property": "LTarget", "operator": "Operand",
                     "distinct_hosts": "Operand", "weight": "Weight"}
+
+
+def bounded_value(value: Any) -> Any:
+    """An attribute's value, charged to the file's text budget by its printed size and refused when it nests past
+    the limit: the decoded job is what every later stage (canonical form, rules, policies, reports) walks."""
+    if isinstance(value, (str, list, dict)):
+        charge_text(measure_value(value))
+    return value
 
 
 def _group_blocks(blocks: list[Block]) -> dict[str, list[Block]]:

@@ -13,6 +13,7 @@ from typing import Any
 from collections.abc import Callable
 
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
+from jobguard.jobspec.limits import LIMITS_DOC, MAX_NUMBER_DIGITS, LimitExceeded, charge_steps
 from jobguard.jobspec.hcl.values import (
     UNKNOWN,
     ConversionError,
@@ -25,6 +26,8 @@ from jobguard.jobspec.hcl.values import (
     unify,
     values_equal,
 )
+
+_MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.33)  # log2(10) bits per decimal digit, rounded down
 
 FunctionCaller = Callable[[str, list, "Expr", "Scope"], Any]
 
@@ -272,11 +275,11 @@ def _operand(convert: Callable[[Any], Any], value: Any, side: str, rng: Range) -
 
 def _arith(op: str, a: Any, b: Any, rng: Range) -> Any:
     if op == "+":
-        return normalize_number(a + b)
+        return normalize_number(check_number_size(a + b, rng))
     if op == "-":
-        return normalize_number(a - b)
+        return normalize_number(check_number_size(a - b, rng))
     if op == "*":
-        return normalize_number(a * b)
+        return normalize_number(check_number_size(a * b, rng))
     if b == 0:
         if op == "/":
             raise HCLError("Operation failed", "Error during operation: can't divide by zero.", rng)
@@ -373,6 +376,16 @@ class Conditional(Expr):
         return [self.cond, self.true, self.false]
 
 
+def check_number_size(value: Any, rng: Range) -> Any:
+    """Integers are exact here (cty's are big too): squaring a number through a chain of locals doubles its
+    digits each time (doubling it adds a bit), so a result past :data:`MAX_NUMBER_DIGITS` ends the load instead of
+    the machine, and Python never meets an integer too long to print."""
+    if isinstance(value, int) and value.bit_length() > _MAX_NUMBER_BITS:
+        raise LimitExceeded(f"the result has more than {MAX_NUMBER_DIGITS:,} digits, jobguard's limit for numbers "
+                            f"in job files (see {LIMITS_DOC})", rng)
+    return value
+
+
 # -- constructors ---------------------------------------------------------------------------------------------------
 
 @node
@@ -456,9 +469,17 @@ class ForExpr(Expr):
         if pairs is None:
             raise HCLError("Iteration over non-iterable value", "A value of type " + type_name(coll)
                            + " cannot be used as the collection in a 'for' expression.", self.coll.rng)
+        try:
+            return self._iterate(pairs, scope)
+        except LimitExceeded as exc:
+            exc.locate(self.rng)
+            raise
+
+    def _iterate(self, pairs: Any, scope: Scope | None) -> Any:
         out_list: list = []
         out_map: dict = {}
         for k, v in pairs:
+            charge_steps()
             inner = iteration_scope(scope, self.key_var, self.val_var, k, v)
             if self.cond is not None:
                 c = convert_known(to_bool, self.cond.eval(inner), "Invalid 'for' condition",

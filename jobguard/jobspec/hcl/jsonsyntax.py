@@ -182,8 +182,8 @@ def parse_json_body(text: str, ctx: str = "root") -> Body:
     try:
         node = parse(text)
     except JSONSyntaxError as exc:
-        raise MultiError([HCLError("Invalid JSON", exc.message, (exc.line, exc.col, exc.line, exc.col + 1))]) \
-            from None
+        summary = getattr(exc, "summary", "Invalid JSON")
+        raise MultiError([HCLError(summary, exc.message, (exc.line, exc.col, exc.line, exc.col + 1))]) from None
     builder = _Builder(parse_expression)
     body = builder.body(node, ctx)
     if builder.errors:

@@ -16,7 +16,9 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from jobguard.jobspec.hcl.diagnostics import HCLError, MultiError
 from jobguard.jobspec.hcl.expressions import Expr
+from jobguard.jobspec.hcl.prescan import prescan_error
 from jobguard.jobspec.hcl.syntax import Body, Converter, first_body
+from jobguard.jobspec.limits import MAX_NESTING_DEPTH
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,6 +77,9 @@ def parse_body(text: str) -> Body:
         text += "\n"  # python-hcl2's comment/heredoc terminals need a final newline
     if "<<" in text:
         text = _fix_heredoc_markers(text)
+    too_deep = prescan_error(text)
+    if too_deep is not None:  # before Lark: it costs per token, and it and every later stage recurse per level
+        raise MultiError([too_deep])
     try:
         tree = _parse_tree(text)
     except UnexpectedInput as exc:
@@ -102,6 +107,11 @@ def parse_body(text: str) -> Body:
 def parse_expression(source: str, line: int = 1, col: int = 1) -> Expr:
     """Parse one expression (template interpolation, ``--var`` value) located at ``line``:``col``."""
     text = "_=" + source.strip("\r\n") + "\n"
+    too_deep = prescan_error(text) if len(text) > MAX_NESTING_DEPTH else None
+    if too_deep is not None:
+        l0, c0 = too_deep.rng[0], too_deep.rng[1] + (col - 3 if too_deep.rng[0] == 1 else 0)
+        too_deep.rng = (l0 + line - 1, c0, l0 + line - 1, c0 + 1)
+        raise too_deep
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:

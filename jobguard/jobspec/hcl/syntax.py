@@ -32,6 +32,7 @@ from jobguard.jobspec.hcl.expressions import (
 )
 from jobguard.jobspec.hcl.templates import build_template, heredoc_body, scan_template
 from jobguard.jobspec.hcl.values import normalize_number
+from jobguard.jobspec.limits import LIMITS_DOC, MAX_NUMBER_DIGITS, LimitExceeded
 
 
 class StringLiteral(Literal):
@@ -219,7 +220,11 @@ class Converter:
         return Literal({"true": True, "false": False, "null": None}[word], self.rng(tree))
 
     def x_int_lit(self, tree: Tree) -> Expr:
-        return Literal(int(str(tree.children[0])), self.rng(tree))
+        digits = str(tree.children[0])
+        if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+            raise LimitExceeded(f"a number literal with {len(digits):,} digits is above jobguard's limit of "
+                                f"{MAX_NUMBER_DIGITS:,} digits for job files (see {LIMITS_DOC})", self.rng(tree))
+        return Literal(int(digits), self.rng(tree))
 
     def x_float_lit(self, tree: Tree) -> Expr:
         return Literal(normalize_number(float(str(tree.children[0]))), self.rng(tree))

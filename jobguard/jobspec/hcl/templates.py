@@ -23,6 +23,7 @@ from collections.abc import Callable
 from jobguard.jobspec.hcl.diagnostics import HCLError, Range
 from jobguard.jobspec.hcl.expressions import Expr, Paren, Scope, convert_known, iteration_scope, node
 from jobguard.jobspec.hcl.values import UNKNOWN, ConversionError, iteration_pairs, to_bool, to_string, type_name
+from jobguard.jobspec.limits import LimitExceeded, charge_steps, charge_text, check_string_length
 
 # Flat template items: ("lit", text) | ("interp", expr, strip_l, strip_r, rng) | ("if", expr, sl, sr, rng)
 # | ("else", sl, sr, rng) | ("endif", sl, sr, rng) | ("for", key, value, expr, sl, sr, rng) | ("endfor", sl, sr, rng)
@@ -64,6 +65,19 @@ def _render(value: Any, rng: Range) -> Any:
                        "template: string required.", rng) from None
 
 
+class _Output(list):
+    """A template's output pieces and their total length, checked as it grows: a ``%{ for }`` repeating a long
+    value must stop at the string limit, not after building gigabytes."""
+
+    length = 0
+
+    def append(self, text: str) -> None:
+        self.length += len(text)
+        check_string_length(self.length, "the template's result")
+        charge_text(len(text))
+        super().append(text)
+
+
 def _eval_parts(parts: list, scope: Scope | None, out: list) -> bool:
     """Append the rendered parts to ``out``; False if an unknown value makes the whole template unknown."""
     for part in parts:
@@ -90,6 +104,7 @@ def _eval_parts(parts: list, scope: Scope | None, out: list) -> bool:
                 raise HCLError("Invalid template 'for' collection", "A value of type " + type_name(coll)
                                + " cannot be used as the collection in a 'for' directive.", part.coll.rng)
             for k, v in pairs:
+                charge_steps()
                 if not _eval_parts(part.body, iteration_scope(scope, part.key_var, part.val_var, k, v), out):
                     return False
     return True
@@ -103,9 +118,13 @@ class Template(Expr):
     rng: Range
 
     def eval(self, scope):
-        out: list[str] = []
-        if not _eval_parts(self.parts, scope, out):
-            return UNKNOWN
+        out = _Output()
+        try:
+            if not _eval_parts(self.parts, scope, out):
+                return UNKNOWN
+        except LimitExceeded as exc:
+            exc.locate(self.rng)
+            raise
         return "".join(out)
 
     def children(self):

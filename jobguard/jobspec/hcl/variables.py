@@ -15,6 +15,7 @@ from jobguard.jobspec.hcl.diagnostics import HCLError, Range, suggestion
 from jobguard.jobspec.hcl.expressions import Call, Expr, ObjectCons, Scope, Traversal, TupleCons
 from jobguard.jobspec.hcl.syntax import Block, Body
 from jobguard.jobspec.hcl.values import UNKNOWN
+from jobguard.jobspec.limits import LimitExceeded, charge_steps, measure_value
 
 _VARIABLE_ATTRS = ("description", "default", "type")
 _FAILED = object()  # what Variables._constant returns for an expression whose error it has recorded
@@ -346,25 +347,35 @@ def evaluate_locals(blocks: list[Block], scope: Scope, locals_: dict[str, Any]) 
     """Evaluate ``locals`` blocks into ``locals_`` (which ``scope`` exposes as ``local``), in dependency order."""
     errors: list[HCLError] = []
     pending = []
+    seen: set[str] = set()
     for block in blocks:
         for child in block.body.blocks:
             errors.append(HCLError(f'Unexpected "{child.type}" block', "Blocks are not allowed here.",
                                    child.type_rng))
         for name, attr in block.body.attributes.items():
-            if any(p[0] == name for p in pending):
+            if name in seen:
                 errors.append(HCLError("Duplicate value in locals", f"Duplicate {name} definition found.",
                                        attr.name_rng))
                 return errors
+            seen.add(name)
             pending.append((name, attr.expr))
     if errors:
         return errors
+    # One pass in dependency order first: locals written in reverse order would otherwise take a pass each
+    # (quadratic in the number of locals). What fails here is retried below, in source order, as before.
+    for name, expr in _dependency_order(pending):
+        try:
+            _evaluate_local(name, expr, scope, locals_)
+        except HCLError:
+            pass
+    pending = [(name, expr) for name, expr in pending if name not in locals_]
     while pending:
         progressed = False
         last_errors: list[HCLError] = []
         remaining = []
         for name, expr in pending:
             try:
-                locals_[name] = expr.eval(scope)
+                _evaluate_local(name, expr, scope, locals_)
                 progressed = True
             except HCLError as exc:
                 last_errors.append(exc)
@@ -373,6 +384,52 @@ def evaluate_locals(blocks: list[Block], scope: Scope, locals_: dict[str, Any]) 
         if not progressed:
             return last_errors
     return errors
+
+
+def _evaluate_local(name: str, expr: Expr, scope: Scope, locals_: dict[str, Any]) -> None:
+    """Evaluate one local into ``locals_`` (raises :class:`HCLError`; limits end the load, located here)."""
+    try:
+        charge_steps()
+        value = expr.eval(scope)
+        measure_value(value)  # a chain of locals can nest a value one level per local
+    except RecursionError:
+        raise LimitExceeded("the expression nests too deeply to be evaluated", expr.rng,
+                            summary="Nesting too deep") from None
+    except LimitExceeded as exc:
+        exc.locate(expr.rng)
+        raise
+    locals_[name] = value
+
+
+def _dependency_order(pending: list[tuple[str, Expr]]) -> list[tuple[str, Expr]]:
+    """``pending`` in the order the pass-by-pass loop would evaluate them successfully -- by (pass, position),
+    where a local needs one pass more than a dependency written after it -- computed in linear time (Kahn's
+    algorithm). Locals in a cycle come last, in source order (they fail as before)."""
+    index = {name: i for i, (name, _) in enumerate(pending)}
+    needs: dict[str, set[str]] = {}
+    users: dict[str, list[str]] = {name: [] for name in index}
+    for name, expr in pending:
+        deps = {t.steps[0][1] for t in expr.references()
+                if t.root == "local" and t.steps and isinstance(t.steps[0][1], str)} & index.keys()
+        deps.discard(name)
+        needs[name] = deps
+        for dep in deps:
+            users[dep].append(name)
+    passes = dict.fromkeys(index, 1)
+    ready = [name for name, _ in pending if not needs[name]]
+    done: list[str] = []
+    while ready:
+        name = ready.pop()
+        done.append(name)
+        for user in users[name]:
+            passes[user] = max(passes[user], passes[name] + (index[name] > index[user]))
+            needs[user].discard(name)
+            if not needs[user]:
+                ready.append(user)
+    done.sort(key=lambda n: (passes[n], index[n]))
+    placed = set(done)
+    exprs = dict(pending)
+    return [(name, exprs[name]) for name in done] + [(n, e) for n, e in pending if n not in placed]
 
 
 def _valid_identifier(name: str) -> bool:
