@@ -35,9 +35,9 @@ from typing import Any
 from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang import sandbox
-from jobguard.lang.compiler import Builtin, call_external
 from jobguard.lang.sandbox import list_bytes, map_bytes
 from jobguard.lang.errors import RuntimeFault
+from jobguard.lang.runtime import Builtin, call_external
 from jobguard.lang.values import UNDEFINED, SentinelObject
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -69,29 +69,6 @@ def _ne(a, b):
     if a is UNDEFINED or b is UNDEFINED:
         return UNDEFINED
     return not rt.equal(a, b)
-
-
-def _and(a, b):
-    """``a and b`` once ``a`` is known not to be false (b already evaluated)."""
-    rt.check_bool("and", a)
-    rt.check_bool("and", b)
-    return UNDEFINED if a is UNDEFINED else b
-
-
-def _or(a, b):
-    rt.check_bool("or", a)
-    rt.check_bool("or", b)
-    if b is True:
-        return True
-    return UNDEFINED if (a is UNDEFINED or b is UNDEFINED) else False
-
-
-def _xor(a, b):
-    rt.check_bool("xor", a)
-    rt.check_bool("xor", b)
-    if a is UNDEFINED or b is UNDEFINED:
-        return UNDEFINED
-    return a is not b
 
 
 def _in(item, coll, budget=None):
@@ -183,8 +160,8 @@ _MISSING = object()
 
 
 SUPPORT = {
-    "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": _and, "_or": _or,
-    "_xor": _xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate,
+    "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": rt.logic_and, "_or": rt.logic_or,
+    "_xor": rt.logic_xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate,
     "_over": sandbox.next_step_check,
     "_call": _call, "_setitem": _setitem, "_map": _map, "_fault": _fault, "_badif": _badif,
     "_in": _in, "_not_in": _not_in,

@@ -17,11 +17,11 @@ from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang.builtins import BUILTINS
 from jobguard.lang import codegen
-from jobguard.lang.compiler import (CompiledModule, Context, RuleValue, Scope, Tracer, _Compiler, compile_module,
-                                    resolve_import)
+from jobguard.lang.compiler import CompiledModule, Context, RuleValue, Scope, Tracer, _Compiler, compile_module
 from jobguard.lang.errors import PolicyRuntimeError, PolicySyntaxError, RuntimeFault
 from jobguard.lang.modules import ImportSet, bind_run
 from jobguard.lang.parser import parse
+from jobguard.lang.runtime import resolve_import
 from jobguard.lang.sandbox import DEFAULT_LIMITS, Budget, Limits, begin, end
 from jobguard.lang.trace import format_trace
 from jobguard.lang.values import UNDEFINED

@@ -21,6 +21,7 @@ these helpers, so they enforce the same limits.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from jobguard.goregex import GoRegex, GoRegexError, compile_go
@@ -59,6 +60,37 @@ def type_name(v: Any) -> str:
 
 def is_number(v: Any) -> bool:
     return isinstance(v, _NUM) and not isinstance(v, bool)
+
+
+# -- logical operators ----------------------------------------------------------------------------------------------
+# Both backends short-circuit on the left operand themselves (``false and x``, ``true or x`` never evaluate x) and
+# call these for the rest, so the undefined and type rules of and/or/xor are written once.
+def logic_and(a: Any, b: Any) -> Any:
+    """``a and b`` once ``a`` is known not to be false."""
+    check_bool("and", a)
+    check_bool("and", b)
+    return UNDEFINED if a is UNDEFINED else b
+
+
+def logic_or(a: Any, b: Any) -> Any:
+    """``a or b`` once ``a`` is known not to be true (``undefined or true`` is true)."""
+    check_bool("or", a)
+    check_bool("or", b)
+    if b is True:
+        return True
+    return UNDEFINED if (a is UNDEFINED or b is UNDEFINED) else False
+
+
+def logic_xor(a: Any, b: Any) -> Any:
+    """``a xor b`` (never short-circuits)."""
+    check_bool("xor", a)
+    check_bool("xor", b)
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    return a is not b
+
+
+LOGIC: dict[str, Callable[[Any, Any], Any]] = {"and": logic_and, "or": logic_or, "xor": logic_xor}
 
 
 # -- equality and ordering ----------------------------------------------------------------------------------------
@@ -450,3 +482,78 @@ def _show(v: Any, top: bool) -> str:
     if callable(v):
         return "<func>"
     return str(v)
+
+
+# -- calls and imports (both backends) --------------------------------------------------------------------------------
+class Builtin:
+    """A built-in function: receives the evaluation context first (for print capture and the budget)."""
+
+    __slots__ = ("name", "fn")
+
+    def __init__(self, name: str, fn: Callable):
+        self.name = name
+        self.fn = fn
+
+
+def call_external(ctx: Any, f: Callable, args: list | tuple) -> Any:
+    """Call an import function (or any other Python callable a policy was given: ``functools.partial``, a bound
+    method, an object with ``__call__``, a builtin). Both backends call through here.
+
+    ValueError/TypeError (and the like) from it are the policy's fault -> runtime error. The call itself is not a
+    step; the data it reads ticks the clock check and the value it returns is charged like any value the policy
+    builds (its size checked, its memory counted), so a loop of import calls cannot grow memory unaccounted."""
+    budget = ctx.budget if ctx is not None else current()
+    try:
+        result = f(*args)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise RuntimeFault(f"{_callable_name(f)}: {exc}") from None
+    except MemoryError:
+        raise RuntimeFault(f"{_callable_name(f)}: out of memory") from None
+    if result is NotImplemented:
+        return UNDEFINED
+    return budget.external(result, args)
+
+
+def _callable_name(f: Any) -> str:
+    """A readable name for any callable (``functools.partial`` and callable objects have no ``__name__``)."""
+    name = getattr(f, "__name__", None)
+    if name is None:
+        name = getattr(getattr(f, "func", None), "__name__", None) or type(f).__name__
+    return name
+
+
+_BUILTIN_IMPORTS: dict[str, Any] | None = None
+
+
+def _builtin_imports() -> dict[str, Any]:
+    global _BUILTIN_IMPORTS
+    if _BUILTIN_IMPORTS is None:  # deferred: discovery imports every import module (start-up time)
+        from jobguard.lang.imports import BUILTIN_IMPORTS
+
+        _BUILTIN_IMPORTS = BUILTIN_IMPORTS
+    return _BUILTIN_IMPORTS
+
+
+def resolve_import(ctx: Any, path: str) -> Any:
+    """The value of ``import "path"``: a supplied import (mock, plugin, module) first, then a built-in one.
+
+    ``ctx`` needs ``imports`` (the supplied ones) and, for a module (evaluated with the run's context), ``budget``:
+    the closure backend passes its :class:`~jobguard.lang.compiler.Context`, the fast path a lighter object."""
+    supplied = ctx.imports
+    if path in supplied:
+        src = supplied[path]
+    elif path in (builtin := _builtin_imports()):
+        src = builtin[path]
+    else:
+        raise RuntimeFault(f'import "{path}" is not available')
+    if isinstance(src, (dict, SentinelObject)):
+        return src
+    load = getattr(src, "load_import", None)  # modules: evaluated with the run's context (lang/modules.py)
+    if load is not None:
+        return load(ctx)
+    if callable(src):
+        try:
+            return src()
+        except (ValueError, TypeError) as exc:
+            raise RuntimeFault(f'import "{path}" failed: {exc}') from None
+    raise RuntimeFault(f'import "{path}" is not a module')
