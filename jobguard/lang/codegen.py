@@ -7,11 +7,14 @@ This module translates a policy into straight-line Python: file-scope variables 
 rules become memoised nested functions, quantifiers become loops, and operators are inlined with fast paths for
 the common types, falling back to the shared helpers in :mod:`jobguard.lang.runtime` for everything else.
 
-The contract with :mod:`jobguard.lang.policy`: the generated function either returns ``(main value, rules,
-prints)`` or raises. Anything unusual (a runtime error, a budget overrun, a result other than ``true``) makes the
-caller re-run the policy with the closure backend, which then provides the authoritative result, error position
-and trace. So the generated code only has to be right when it returns, and it may refuse to handle a construct
-by raising (see :class:`Unsupported`): such policies always use the closure backend.
+The contract with :mod:`jobguard.lang.policy`: the generated function either returns ``(main value, rules)`` or
+raises. A returned verdict (``true``, ``false`` or ``undefined``) is final: the caller reports it as is, so the
+generated code must be right whenever it returns (tests/lang/test_codegen.py and tests/lang/test_differential.py
+hold it to the closure backend on every policy we have). Only the trace of a verdict other than ``true`` comes from
+the closure backend, rendered by a re-run when someone reads it. Anything unusual (a runtime error, a budget
+overrun, a main that is not a bool) makes the caller re-run the policy with the closure backend, which then
+provides the authoritative result, error position and trace; the generated code may refuse a construct at
+generation time by raising (see :class:`Unsupported`): such policies always use the closure backend.
 
 Limits (see :mod:`jobguard.lang.sandbox`) are enforced exactly as the closure backend enforces them, so the two
 never disagree about whether a policy is within its budget: the generated function receives the evaluation's
