@@ -176,9 +176,6 @@ class ImportSet(dict):
     only copies when a run needs its own module cache.
     """
 
-    def for_run(self) -> _RunImports:
-        return _RunImports(self)
-
 
 class _RunImports(dict):
     """One run's view of an :class:`ImportSet` with its own module cache."""

@@ -197,11 +197,6 @@ def grow_map(m: dict, budget: Budget | None = None) -> None:
     budget.charge(MAP_ENTRY)
 
 
-def big_int(value: int, budget: Budget | None = None) -> int:
-    """An integer result beyond 64 bits: refused above the budget's bit limit (see :mod:`jobguard.lang.sandbox`)."""
-    return (budget or current()).check_int(value)
-
-
 def negate(op: str, v: Any) -> Any:
     if v is UNDEFINED:
         return UNDEFINED
