@@ -40,7 +40,6 @@ from jobguard.lang import runtime as rt
 from jobguard.lang import sandbox
 from jobguard.lang.sandbox import list_bytes, map_bytes
 from jobguard.lang.errors import RuntimeFault
-from jobguard.lang.runtime import Builtin, call_external
 from jobguard.lang.values import UNDEFINED, SentinelObject
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -108,37 +107,14 @@ def _iter1(c):
 def _call(f, ctx, *args):
     """A call the inlined fast case did not take: a builtin, or any callable that is not one of this policy's own
     functions (import functions, plugin callables such as ``functools.partial``, bound methods, classes' instances
-    with ``__call__``, builtins): those go through :func:`call_external`, as in the closure backend, so their
-    errors and the values they return are accounted the same way in both."""
-    tf = type(f)
-    if tf is Builtin:
-        return f.fn(ctx, *args)
-    if f is UNDEFINED:
-        return UNDEFINED
-    if callable(f) and not isinstance(f, (type, SentinelObject)):
-        return call_external(ctx, f, args)
-    raise RuntimeFault(f"cannot call a {rt.type_name(f)}")
-
-
-def _setitem(coll, key, value, budget):
-    if type(coll) is dict:
-        if type(key) in (list, dict) or key is UNDEFINED:
-            raise RuntimeFault("bad map key")
-        if key not in coll:
-            rt.grow_map(coll, budget)
-        coll[key] = value
-    elif type(coll) is list and type(key) is int and -len(coll) <= key < len(coll):
-        coll[key] = value
-    else:
-        raise RuntimeFault("cannot assign into this value")
+    with ``__call__``, builtins): dispatched as the closure backend dispatches them."""
+    return rt.call_value(ctx, f, args)
 
 
 def _map(pairs):
     out = {}
     for k, v in pairs:
-        if type(k) in (list, dict) or k is UNDEFINED:
-            raise RuntimeFault("bad map key")
-        out[k] = v
+        out[rt.map_key(k)] = v
     return out
 
 
@@ -166,7 +142,7 @@ SUPPORT = {
     "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": rt.logic_and, "_or": rt.logic_or,
     "_xor": rt.logic_xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate,
     "_over": sandbox.next_step_check,
-    "_call": _call, "_setitem": _setitem, "_map": _map, "_fault": _fault, "_badif": _badif,
+    "_call": _call, "_setitem": rt.set_index, "_map": _map, "_fault": _fault, "_badif": _badif,
     "_in": _in, "_not_in": _not_in,
     "_param": _param, "_MISSING": _MISSING, "_N": _NUMERIC,
     "_FunctionType": _FunctionType, "_MethodType": _MethodType,

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang.errors import PolicyRuntimeError, RuntimeFault
-from jobguard.lang.runtime import Builtin, call_external, resolve_import
+from jobguard.lang.runtime import resolve_import
 from jobguard.lang.sandbox import SMALL_INT, list_bytes, map_bytes
 from jobguard.lang.unparse import unparse
-from jobguard.lang.values import UNDEFINED, SentinelObject
+from jobguard.lang.values import UNDEFINED
 
 Fn = Callable[["Scope"], Any]
 
@@ -339,19 +339,7 @@ class _Compiler:
             v = value(s)
             if op:
                 v = rt.arith(op, rt.get_index(coll, k), v, s.ctx.budget)
-            if type(coll) is dict:
-                try:
-                    if k not in coll:
-                        rt.grow_map(coll, s.ctx.budget)
-                    coll[k] = v
-                except TypeError:
-                    raise RuntimeFault(f"a {rt.type_name(k)} cannot be a map key") from None
-            elif type(coll) is list:
-                if type(k) is not int or not -len(coll) <= k < len(coll):
-                    raise RuntimeFault(f"list index {rt.show(k)} out of range")
-                coll[k] = v
-            else:
-                raise RuntimeFault(f"cannot assign into {rt.type_name(coll)}")
+            rt.set_index(coll, k, v, s.ctx.budget)
 
         return self.guard(node, run_index)
 
@@ -511,9 +499,7 @@ class _Compiler:
             out = {}
             for kf, vf in items:
                 k = kf(s)
-                if type(k) in (list, dict) or k is UNDEFINED:
-                    raise RuntimeFault(f"a {rt.type_name(k)} cannot be a map key")
-                out[k] = vf(s)
+                out[rt.map_key(k)] = vf(s)
             return out
 
         return self.guard(node, build)
@@ -677,15 +663,9 @@ class _Compiler:
         def call(s):
             f = func(s)
             vals = [a(s) for a in args]
-            if type(f) is Builtin:
-                return f.fn(s.ctx, *vals)
             if type(f) is FuncValue:
                 return f(*vals)
-            if f is UNDEFINED:
-                return UNDEFINED
-            if callable(f) and not isinstance(f, (type, RuleValue, SentinelObject)):
-                return call_external(s.ctx, f, vals)
-            raise RuntimeFault(f"cannot call a {rt.type_name(f)}")
+            return rt.call_value(s.ctx, f, vals)
 
         return self.guard(node, call)
 

@@ -479,6 +479,31 @@ def _show(v: Any, top: bool) -> str:
     return str(v)
 
 
+# -- building and changing collections (both backends) ---------------------------------------------------------------
+def map_key(k: Any) -> Any:
+    """``k`` if it can be a key of a map literal (lists, maps and undefined cannot)."""
+    if type(k) in (list, dict) or k is UNDEFINED:
+        raise RuntimeFault(f"a {type_name(k)} cannot be a map key")
+    return k
+
+
+def set_index(coll: Any, k: Any, v: Any, budget: Budget | None = None) -> None:
+    """``coll[k] = v``: a new map key is charged to the budget; a list index must exist."""
+    if type(coll) is dict:
+        try:
+            if k not in coll:
+                grow_map(coll, budget)
+            coll[k] = v
+        except TypeError:
+            raise RuntimeFault(f"a {type_name(k)} cannot be a map key") from None
+    elif type(coll) is list:
+        if type(k) is not int or not -len(coll) <= k < len(coll):
+            raise RuntimeFault(f"list index {show(k)} out of range")
+        coll[k] = v
+    else:
+        raise RuntimeFault(f"cannot assign into {type_name(coll)}")
+
+
 # -- calls and imports (both backends) --------------------------------------------------------------------------------
 class Builtin:
     """A built-in function: receives the evaluation context first (for print capture and the budget)."""
@@ -507,6 +532,19 @@ def call_external(ctx: Any, f: Callable, args: list | tuple) -> Any:
     if result is NotImplemented:
         return UNDEFINED
     return budget.external(result, args)
+
+
+def call_value(ctx: Any, f: Any, args: list | tuple) -> Any:
+    """Call ``f`` when it is not one of the policy's own functions (each backend calls those directly): a builtin
+    gets the context first, undefined gives undefined, any other Python callable goes through :func:`call_external`
+    (so its errors and the value it returns are accounted the same way in both backends)."""
+    if type(f) is Builtin:
+        return f.fn(ctx, *args)
+    if f is UNDEFINED:
+        return UNDEFINED
+    if callable(f) and not isinstance(f, (type, SentinelObject)):
+        return call_external(ctx, f, args)
+    raise RuntimeFault(f"cannot call a {type_name(f)}")
 
 
 def _callable_name(f: Any) -> str:
