@@ -205,22 +205,14 @@ class _Gen:
                     if not (top and node.op == "=" and node in self.module.body):
                         raise Unsupported("rule outside a top-level assignment")
                     self.rule_names.add(node.target.name)
-            elif t in (n.Import,):
-                if not _IDENT.match(node.alias):
+            elif t is n.Import or t is n.Param or t is n.FuncDecl:  # file-level names these declare
+                name = node.alias if t is n.Import else node.name
+                if not _IDENT.match(name):
                     raise Unsupported("identifier")
-                file_assigned.add(node.alias)
-                used.add(node.alias)
-            elif t is n.Param:
-                if not _IDENT.match(node.name):
-                    raise Unsupported("identifier")
-                file_assigned.add(node.name)
-                used.add(node.name)
-            elif t is n.FuncDecl:
-                if not _IDENT.match(node.name):
-                    raise Unsupported("identifier")
-                file_assigned.add(node.name)
-                used.add(node.name)
-                self.decl_funcs.add(node.name)
+                file_assigned.add(name)
+                used.add(name)
+                if t is n.FuncDecl:
+                    self.decl_funcs.add(name)
             for name in ("params", "names"):
                 for p in getattr(node, name, None) or []:
                     if isinstance(p, str):
