@@ -177,7 +177,7 @@ class Policy:
             if trace:
                 return self._run(globals, params, imports, True, limits, force_rules)
             res = self._run(globals, params, imports, False, limits, force_rules)
-        if not res.passed:  # the trace is rendered by the tracing backend, only if someone reads it
+        if res.result is not True or res.error is not None:  # not passed: the trace is rendered on first read
             res._trace_fn = lambda: self._run(globals, params, imports, True, limits, force_rules).trace
         return res
 
@@ -208,7 +208,9 @@ class Policy:
         if value is not True and value is not False and value is not UNDEFINED:
             _fell_back(self.name, None)  # main is not a bool: the closure backend reports that error
             return None
-        res = EvalResult(value, None, "", prints if prints is not None else run_prints(bound))
+        if prints is None and bound is not imports:  # modules ran: they printed into the bound imports' run cache
+            prints = run_prints(bound)
+        res = EvalResult(value, None, "", prints)
         res._rule_objs = (fast.rule_names, rules)
         return res
 
