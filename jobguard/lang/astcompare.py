@@ -12,7 +12,7 @@ from typing import Any
 from jobguard.lang import nodes as n
 
 # Where a node is, and what the file's comments say, is not what the policy does.
-_IGNORED = frozenset({"line", "col", "op_line", "op_col", "comments", "description"})
+_IGNORED = frozenset({"line", "col", "comments", "description"})
 
 
 def ast_equal(a: Any, b: Any) -> bool:

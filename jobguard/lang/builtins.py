@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobguard.lang import runtime as rt
-from jobguard.lang.compiler import Builtin
+from jobguard.lang.runtime import Builtin
 from jobguard.lang.errors import RuntimeFault
 from jobguard.lang.sandbox import LIST_SLOT, SMALL_INT
 from jobguard.lang.values import UNDEFINED

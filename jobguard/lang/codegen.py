@@ -7,11 +7,14 @@ This module translates a policy into straight-line Python: file-scope variables 
 rules become memoised nested functions, quantifiers become loops, and operators are inlined with fast paths for
 the common types, falling back to the shared helpers in :mod:`jobguard.lang.runtime` for everything else.
 
-The contract with :mod:`jobguard.lang.policy`: the generated function either returns ``(main value, rules,
-prints)`` or raises. Anything unusual (a runtime error, a budget overrun, a result other than ``true``) makes the
-caller re-run the policy with the closure backend, which then provides the authoritative result, error position
-and trace. So the generated code only has to be right when it returns, and it may refuse to handle a construct
-by raising (see :class:`Unsupported`): such policies always use the closure backend.
+The contract with :mod:`jobguard.lang.policy`: the generated function either returns ``(main value, rules)`` or
+raises. A returned verdict (``true``, ``false`` or ``undefined``) is final: the caller reports it as is, so the
+generated code must be right whenever it returns (tests/lang/test_codegen.py and tests/lang/test_differential.py
+hold it to the closure backend on every policy we have). Only the trace of a verdict other than ``true`` comes from
+the closure backend, rendered by a re-run when someone reads it. Anything unusual (a runtime error, a budget
+overrun, a main that is not a bool) makes the caller re-run the policy with the closure backend, which then
+provides the authoritative result, error position and trace; the generated code may refuse a construct at
+generation time by raising (see :class:`Unsupported`): such policies always use the closure backend.
 
 Limits (see :mod:`jobguard.lang.sandbox`) are enforced exactly as the closure backend enforces them, so the two
 never disagree about whether a policy is within its budget: the generated function receives the evaluation's
@@ -35,7 +38,6 @@ from typing import Any
 from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang import sandbox
-from jobguard.lang.compiler import Builtin, call_external
 from jobguard.lang.sandbox import list_bytes, map_bytes
 from jobguard.lang.errors import RuntimeFault
 from jobguard.lang.values import UNDEFINED, SentinelObject
@@ -69,29 +71,6 @@ def _ne(a, b):
     if a is UNDEFINED or b is UNDEFINED:
         return UNDEFINED
     return not rt.equal(a, b)
-
-
-def _and(a, b):
-    """``a and b`` once ``a`` is known not to be false (b already evaluated)."""
-    rt.check_bool("and", a)
-    rt.check_bool("and", b)
-    return UNDEFINED if a is UNDEFINED else b
-
-
-def _or(a, b):
-    rt.check_bool("or", a)
-    rt.check_bool("or", b)
-    if b is True:
-        return True
-    return UNDEFINED if (a is UNDEFINED or b is UNDEFINED) else False
-
-
-def _xor(a, b):
-    rt.check_bool("xor", a)
-    rt.check_bool("xor", b)
-    if a is UNDEFINED or b is UNDEFINED:
-        return UNDEFINED
-    return a is not b
 
 
 def _in(item, coll, budget=None):
@@ -128,37 +107,14 @@ def _iter1(c):
 def _call(f, ctx, *args):
     """A call the inlined fast case did not take: a builtin, or any callable that is not one of this policy's own
     functions (import functions, plugin callables such as ``functools.partial``, bound methods, classes' instances
-    with ``__call__``, builtins): those go through :func:`call_external`, as in the closure backend, so their
-    errors and the values they return are accounted the same way in both."""
-    tf = type(f)
-    if tf is Builtin:
-        return f.fn(ctx, *args)
-    if f is UNDEFINED:
-        return UNDEFINED
-    if callable(f) and not isinstance(f, (type, SentinelObject)):
-        return call_external(ctx, f, args)
-    raise RuntimeFault(f"cannot call a {rt.type_name(f)}")
-
-
-def _setitem(coll, key, value, budget):
-    if type(coll) is dict:
-        if type(key) in (list, dict) or key is UNDEFINED:
-            raise RuntimeFault("bad map key")
-        if key not in coll:
-            rt.grow_map(coll, budget)
-        coll[key] = value
-    elif type(coll) is list and type(key) is int and -len(coll) <= key < len(coll):
-        coll[key] = value
-    else:
-        raise RuntimeFault("cannot assign into this value")
+    with ``__call__``, builtins): dispatched as the closure backend dispatches them."""
+    return rt.call_value(ctx, f, args)
 
 
 def _map(pairs):
     out = {}
     for k, v in pairs:
-        if type(k) in (list, dict) or k is UNDEFINED:
-            raise RuntimeFault("bad map key")
-        out[k] = v
+        out[rt.map_key(k)] = v
     return out
 
 
@@ -183,10 +139,10 @@ _MISSING = object()
 
 
 SUPPORT = {
-    "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": _and, "_or": _or,
-    "_xor": _xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate,
+    "U": UNDEFINED, "_rt": rt, "_sel": _sel, "_eq": _eq, "_ne": _ne, "_and": rt.logic_and, "_or": rt.logic_or,
+    "_xor": rt.logic_xor, "_not": _not, "_truth": _truth, "_iter1": _iter1, "_iter2": rt.iterate,
     "_over": sandbox.next_step_check,
-    "_call": _call, "_setitem": _setitem, "_map": _map, "_fault": _fault, "_badif": _badif,
+    "_call": _call, "_setitem": rt.set_index, "_map": _map, "_fault": _fault, "_badif": _badif,
     "_in": _in, "_not_in": _not_in,
     "_param": _param, "_MISSING": _MISSING, "_N": _NUMERIC,
     "_FunctionType": _FunctionType, "_MethodType": _MethodType,
@@ -249,22 +205,14 @@ class _Gen:
                     if not (top and node.op == "=" and node in self.module.body):
                         raise Unsupported("rule outside a top-level assignment")
                     self.rule_names.add(node.target.name)
-            elif t in (n.Import,):
-                if not _IDENT.match(node.alias):
+            elif t is n.Import or t is n.Param or t is n.FuncDecl:  # file-level names these declare
+                name = node.alias if t is n.Import else node.name
+                if not _IDENT.match(name):
                     raise Unsupported("identifier")
-                file_assigned.add(node.alias)
-                used.add(node.alias)
-            elif t is n.Param:
-                if not _IDENT.match(node.name):
-                    raise Unsupported("identifier")
-                file_assigned.add(node.name)
-                used.add(node.name)
-            elif t is n.FuncDecl:
-                if not _IDENT.match(node.name):
-                    raise Unsupported("identifier")
-                file_assigned.add(node.name)
-                used.add(node.name)
-                self.decl_funcs.add(node.name)
+                file_assigned.add(name)
+                used.add(name)
+                if t is n.FuncDecl:
+                    self.decl_funcs.add(name)
             for name in ("params", "names"):
                 for p in getattr(node, name, None) or []:
                     if isinstance(p, str):

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang.errors import PolicyRuntimeError, RuntimeFault
-from jobguard.lang.sandbox import SMALL_INT, current, list_bytes, map_bytes
+from jobguard.lang.runtime import resolve_import
+from jobguard.lang.sandbox import SMALL_INT, list_bytes, map_bytes
 from jobguard.lang.unparse import unparse
-from jobguard.lang.values import UNDEFINED, SentinelObject
+from jobguard.lang.values import UNDEFINED
 
 Fn = Callable[["Scope"], Any]
 
@@ -50,16 +51,6 @@ class Signal:
 
 BREAK = Signal("break")
 CONTINUE = Signal("continue")
-
-
-class Builtin:
-    """A built-in function: receives the evaluation context first (for print capture and the budget)."""
-
-    __slots__ = ("name", "fn")
-
-    def __init__(self, name: str, fn: Callable):
-        self.name = name
-        self.fn = fn
 
 
 @dataclass(eq=False, slots=True)
@@ -348,19 +339,7 @@ class _Compiler:
             v = value(s)
             if op:
                 v = rt.arith(op, rt.get_index(coll, k), v, s.ctx.budget)
-            if type(coll) is dict:
-                try:
-                    if k not in coll:
-                        rt.grow_map(coll, s.ctx.budget)
-                    coll[k] = v
-                except TypeError:
-                    raise RuntimeFault(f"a {rt.type_name(k)} cannot be a map key") from None
-            elif type(coll) is list:
-                if type(k) is not int or not -len(coll) <= k < len(coll):
-                    raise RuntimeFault(f"list index {rt.show(k)} out of range")
-                coll[k] = v
-            else:
-                raise RuntimeFault(f"cannot assign into {rt.type_name(coll)}")
+            rt.set_index(coll, k, v, s.ctx.budget)
 
         return self.guard(node, run_index)
 
@@ -520,9 +499,7 @@ class _Compiler:
             out = {}
             for kf, vf in items:
                 k = kf(s)
-                if type(k) in (list, dict) or k is UNDEFINED:
-                    raise RuntimeFault(f"a {rt.type_name(k)} cannot be a map key")
-                out[k] = vf(s)
+                out[rt.map_key(k)] = vf(s)
             return out
 
         return self.guard(node, build)
@@ -686,15 +663,9 @@ class _Compiler:
         def call(s):
             f = func(s)
             vals = [a(s) for a in args]
-            if type(f) is Builtin:
-                return f.fn(s.ctx, *vals)
             if type(f) is FuncValue:
                 return f(*vals)
-            if f is UNDEFINED:
-                return UNDEFINED
-            if callable(f) and not isinstance(f, (type, RuleValue, SentinelObject)):
-                return call_external(s.ctx, f, vals)
-            raise RuntimeFault(f"cannot call a {rt.type_name(f)}")
+            return rt.call_value(s.ctx, f, vals)
 
         return self.guard(node, call)
 
@@ -804,84 +775,13 @@ def _bind_each(s: Scope, c: Any, pairs: Any, names: list[str]) -> Any:
 
 
 def _logic_eval(op: str, left: Fn, right: Fn, s: Scope) -> Any:
+    """Short-circuit ``and``/``or`` on the left operand (checked first, so its type error wins); the combination
+    itself is the rule the generated code applies too (:data:`jobguard.lang.runtime.LOGIC`)."""
     a = left(s)
     rt.check_bool(op, a)
     if op == "and":
         if a is False:
             return False
-        b = right(s)
-        rt.check_bool(op, b)
-        return UNDEFINED if a is UNDEFINED else b
-    if op == "or":
-        if a is True:
-            return True
-        b = right(s)
-        rt.check_bool(op, b)
-        if b is True:
-            return True
-        return UNDEFINED if (a is UNDEFINED or b is UNDEFINED) else False
-    b = right(s)
-    rt.check_bool(op, b)
-    if a is UNDEFINED or b is UNDEFINED:
-        return UNDEFINED
-    return a is not b
-
-
-def call_external(ctx: Any, f: Callable, args: list | tuple) -> Any:
-    """Call an import function (or any other Python callable a policy was given: ``functools.partial``, a bound
-    method, an object with ``__call__``, a builtin). Both backends call through here.
-
-    ValueError/TypeError (and the like) from it are the policy's fault -> runtime error. The call itself is not a
-    step; the data it reads ticks the clock check and the value it returns is charged like any value the policy
-    builds (its size checked, its memory counted), so a loop of import calls cannot grow memory unaccounted."""
-    budget = ctx.budget if ctx is not None else current()
-    try:
-        result = f(*args)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise RuntimeFault(f"{_callable_name(f)}: {exc}") from None
-    except MemoryError:
-        raise RuntimeFault(f"{_callable_name(f)}: out of memory") from None
-    if result is NotImplemented:
-        return UNDEFINED
-    return budget.external(result, args)
-
-
-def _callable_name(f: Any) -> str:
-    """A readable name for any callable (``functools.partial`` and callable objects have no ``__name__``)."""
-    name = getattr(f, "__name__", None)
-    if name is None:
-        name = getattr(getattr(f, "func", None), "__name__", None) or type(f).__name__
-    return name
-
-
-_BUILTIN_IMPORTS: dict[str, Any] | None = None
-
-
-def _builtin_imports() -> dict[str, Any]:
-    global _BUILTIN_IMPORTS
-    if _BUILTIN_IMPORTS is None:  # deferred: discovery imports every import module
-        from jobguard.lang.imports import BUILTIN_IMPORTS
-
-        _BUILTIN_IMPORTS = BUILTIN_IMPORTS
-    return _BUILTIN_IMPORTS
-
-
-def resolve_import(ctx: Context, path: str) -> Any:
-    supplied = ctx.imports
-    if path in supplied:
-        src = supplied[path]
-    elif path in (builtin := _builtin_imports()):
-        src = builtin[path]
-    else:
-        raise RuntimeFault(f'import "{path}" is not available')
-    if isinstance(src, (dict, SentinelObject)):
-        return src
-    load = getattr(src, "load_import", None)  # modules: evaluated with the run's context (lang/modules.py)
-    if load is not None:
-        return load(ctx)
-    if callable(src):
-        try:
-            return src()
-        except (ValueError, TypeError) as exc:
-            raise RuntimeFault(f'import "{path}" failed: {exc}') from None
-    raise RuntimeFault(f'import "{path}" is not a module')
+    elif op == "or" and a is True:
+        return True
+    return rt.LOGIC[op](a, right(s))

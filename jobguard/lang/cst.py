@@ -32,11 +32,6 @@ class CstError(Exception):
     """The token stream does not have the expected shape (a bug guard: the source already parsed)."""
 
 
-def tok_end(t: Tok) -> tuple[int, int, int]:
-    """Position just after token ``t``: (offset, line, column)."""
-    return t.pos + len(t.text), t.end_line, t.end_col
-
-
 def tok_pos(t: Tok) -> tuple[int, int, int]:
     return t.pos, t.line, t.col
 

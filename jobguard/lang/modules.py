@@ -176,9 +176,6 @@ class ImportSet(dict):
     only copies when a run needs its own module cache.
     """
 
-    def for_run(self) -> _RunImports:
-        return _RunImports(self)
-
 
 class _RunImports(dict):
     """One run's view of an :class:`ImportSet` with its own module cache."""
@@ -190,11 +187,24 @@ class _RunImports(dict):
         self.run_cache: dict[Any, Any] = {}
 
 
-def bind_run(imports: Any) -> Any:
-    """``imports`` for one generated-code run: a fresh module cache when it holds modules, else unchanged."""
+def bind_run(imports: Any, prints: list[str] | None = None) -> Any:
+    """``imports`` for one generated-code run: a fresh module cache when it holds modules, else unchanged.
+
+    Modules run on the closure backend with a context of their own; ``prints`` (the run's list, when the policy
+    has one) is where their ``print`` output goes, so it interleaves with the policy's as in the closure backend.
+    """
     if type(imports) is ImportSet:
-        return _RunImports(imports)
+        bound = _RunImports(imports)
+        if prints is not None:
+            bound.run_cache[_PRINTS] = prints
+        return bound
     return imports
+
+
+def run_prints(bound: Any) -> list[str] | None:
+    """What the modules of a generated-code run printed when the run had no print list of its own."""
+    cache = getattr(bound, "run_cache", None)
+    return cache.get(_PRINTS) if cache is not None else None
 
 
 # -- static checks (before any run) -----------------------------------------------------------------------------

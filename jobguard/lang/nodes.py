@@ -66,8 +66,6 @@ class Binary(Node):
     op: str  # "+", "and", "is not", "not in", "else", ...
     left: Node
     right: Node
-    op_line: int = 0
-    op_col: int = 0
 
 
 @dataclass(eq=False)

@@ -46,12 +46,6 @@ class _TokenFeed(Lexer):
             yield tok
 
 
-def _pos(x) -> tuple[int, int]:
-    if isinstance(x, Token):
-        return x.line, x.column
-    return x.line, x.col
-
-
 class _Builder(Transformer):
     """Builds nodes while Lark reduces (inline transformer: no intermediate parse tree)."""
 
@@ -129,7 +123,7 @@ class _Builder(Transformer):
     def binary(self, c):
         left, op, right = c
         text = " ".join(str(op).split())  # "is  not" -> "is not"
-        return n.Binary(left.line, left.col, text, left, right, op.line, op.column)
+        return n.Binary(left.line, left.col, text, left, right)
 
     def postfix_op(self, c):
         return n.Postfix(c[0].line, c[0].col, " ".join(str(c[1]).split()), c[0])

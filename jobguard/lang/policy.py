@@ -17,11 +17,11 @@ from jobguard.lang import nodes as n
 from jobguard.lang import runtime as rt
 from jobguard.lang.builtins import BUILTINS
 from jobguard.lang import codegen
-from jobguard.lang.compiler import (CompiledModule, Context, RuleValue, Scope, Tracer, _Compiler, compile_module,
-                                    resolve_import)
+from jobguard.lang.compiler import CompiledModule, Context, RuleValue, Scope, Tracer, _Compiler, compile_module
 from jobguard.lang.errors import PolicyRuntimeError, PolicySyntaxError, RuntimeFault
-from jobguard.lang.modules import ImportSet, bind_run
+from jobguard.lang.modules import ImportSet, bind_run, run_prints
 from jobguard.lang.parser import parse
+from jobguard.lang.runtime import resolve_import
 from jobguard.lang.sandbox import DEFAULT_LIMITS, Budget, Limits, begin, end
 from jobguard.lang.trace import format_trace
 from jobguard.lang.values import UNDEFINED
@@ -166,63 +166,51 @@ class Policy:
         """Run the policy. Never raises for policy/data problems: they come back in ``EvalResult.error``.
         The trace is produced when asked for, and always when the policy does not pass. ``force_rules`` names
         file-level rules to evaluate even when main did not need them (test expectations)."""
-        fast = self._fast
-        if fast is not None and not trace and not force_rules and not self._mutates:
-            # the hot path (the engine, the proxy): inlined, no copies, no extra calls
-            imports = imports or _EMPTY
-            budget = Budget(limits)  # handed to the generated code and its helpers (not registered: see sandbox)
-            ctx = _FastContext(imports, budget) if fast.needs_ctx else None
-            failure: BaseException | None = None
-            try:
-                value, rules = fast(globals or _EMPTY, params or _EMPTY, bind_run(imports), ctx, budget)
-            except Exception as exc:  # noqa: BLE001 - the closure backend below reports it with its position
-                # without its traceback: the frames would keep the failed run's values alive during the re-run
-                value, failure = None, exc.with_traceback(None)
-            if value is True or value is False or value is UNDEFINED:
-                res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
-                res._rule_objs = (fast.rule_names, rules)
-                if value is not True:
-                    g, p = globals or {}, params or {}
-                    res._trace_fn = lambda: self._run(g, p, imports, True, limits, ()).trace
-                return res
-            _fell_back(self.name, failure)
-            # the re-run reports the error with its position; it shares the evaluation's deadline
-            return self._run(globals or {}, params or {}, imports, True, limits, (), budget.deadline)
-        globals, params, imports = globals or {}, params or {}, imports or {}
-        if trace:
-            return self._run(globals, params, imports, True, limits, force_rules)
-        if self._fast is not None and not force_rules:
-            deadline: list[float] = []
-            res = self._run_fast(globals, params, imports, limits, deadline)
-            if res is None:  # an error (or a construct the fast path leaves alone): closures, with the trace
-                return self._run(globals, params, imports, True, limits, force_rules, deadline[0])
+        if self._fast is not None and not trace and not force_rules:
+            globals, params, imports = globals or _EMPTY, params or _EMPTY, imports or _EMPTY
+            budget = Budget(limits)
+            res = self._run_fast(globals, params, imports, limits, budget)
+            if res is None:  # the re-run reports the error with its position; it shares the evaluation's deadline
+                return self._run(globals, params, imports, True, limits, (), budget.deadline)
         else:
+            globals, params, imports = globals or {}, params or {}, imports or {}
+            if trace:
+                return self._run(globals, params, imports, True, limits, force_rules)
             res = self._run(globals, params, imports, False, limits, force_rules)
-        if not res.passed:
+        if res.result is not True or res.error is not None:  # not passed: the trace is rendered on first read
             res._trace_fn = lambda: self._run(globals, params, imports, True, limits, force_rules).trace
         return res
 
-    def _run_fast(self, globals_, params, imports, limits, deadline: list[float] | None = None
-                  ) -> EvalResult | None:
-        """The generated-code path. Returns None when anything raised (a runtime error, or a bug in generated
-        code): the caller then re-runs with the closure backend, which reports the error with its position (and
-        gets the evaluation's deadline, appended to ``deadline``, so the re-run does not get a second one)."""
-        if self._compiled.mutates:
-            globals_, params, imports = _private_copies(globals_, params, imports)
+    def _run_fast(self, globals_: dict[str, Any], params: dict[str, Any], imports: dict[str, Any], limits: Limits,
+                  budget: Budget | None = None) -> EvalResult | None:
+        """The generated-code path (the engine's and the proxy's hot path: no copies unless the policy mutates its
+        inputs, the trace only on demand).
+
+        Its verdict (true, false, undefined) is trusted: the differential tests (tests/lang/test_differential.py)
+        hold it to the closure backend's. Anything else (an exception: a runtime error, a budget overrun, a bug in
+        generated code; or a main that is not a bool) is counted as a fallback and gives None: the caller re-runs
+        the policy with the closure backend, which reports the error with its position, within ``budget``'s
+        deadline (so the re-run does not get a second one)."""
         fast = self._fast
-        budget = Budget(limits)
-        if deadline is not None:
-            deadline.append(budget.deadline)
+        if self._mutates:  # policies that modify collections work on private copies of the inputs
+            globals_, params, imports = _private_copies(globals_, params, imports)
+        if budget is None:
+            budget = Budget(limits)  # handed to the generated code and its helpers (not registered: see sandbox)
         ctx = _FastContext(imports, budget) if fast.needs_ctx else None
+        prints = ctx.prints if ctx is not None else None
+        bound = bind_run(imports, prints)
         try:
-            value, rules = fast(globals_, params, bind_run(imports), ctx, budget)
+            value, rules = fast(globals_, params, bound, ctx, budget)
         except Exception as exc:  # noqa: BLE001 - see docstring
-            _fell_back(self.name, exc)
+            # without its traceback: the frames would keep the failed run's values alive during the re-run
+            _fell_back(self.name, exc.with_traceback(None))
             return None
         if value is not True and value is not False and value is not UNDEFINED:
-            _fell_back(self.name, None)
-            return None  # main is not a bool: the closure path reports that error
-        res = EvalResult(value, None, "", ctx.prints if ctx is not None else [])
+            _fell_back(self.name, None)  # main is not a bool: the closure backend reports that error
+            return None
+        if prints is None and bound is not imports:  # modules ran: they printed into the bound imports' run cache
+            prints = run_prints(bound)
+        res = EvalResult(value, None, "", prints)
         res._rule_objs = (fast.rule_names, rules)
         return res
 

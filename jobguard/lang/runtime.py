@@ -21,6 +21,7 @@ these helpers, so they enforce the same limits.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from jobguard.goregex import GoRegex, GoRegexError, compile_go
@@ -59,6 +60,37 @@ def type_name(v: Any) -> str:
 
 def is_number(v: Any) -> bool:
     return isinstance(v, _NUM) and not isinstance(v, bool)
+
+
+# -- logical operators ----------------------------------------------------------------------------------------------
+# Both backends short-circuit on the left operand themselves (``false and x``, ``true or x`` never evaluate x) and
+# call these for the rest, so the undefined and type rules of and/or/xor are written once.
+def logic_and(a: Any, b: Any) -> Any:
+    """``a and b`` once ``a`` is known not to be false."""
+    check_bool("and", a)
+    check_bool("and", b)
+    return UNDEFINED if a is UNDEFINED else b
+
+
+def logic_or(a: Any, b: Any) -> Any:
+    """``a or b`` once ``a`` is known not to be true (``undefined or true`` is true)."""
+    check_bool("or", a)
+    check_bool("or", b)
+    if b is True:
+        return True
+    return UNDEFINED if (a is UNDEFINED or b is UNDEFINED) else False
+
+
+def logic_xor(a: Any, b: Any) -> Any:
+    """``a xor b`` (never short-circuits)."""
+    check_bool("xor", a)
+    check_bool("xor", b)
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    return a is not b
+
+
+LOGIC: dict[str, Callable[[Any, Any], Any]] = {"and": logic_and, "or": logic_or, "xor": logic_xor}
 
 
 # -- equality and ordering ----------------------------------------------------------------------------------------
@@ -163,11 +195,6 @@ def grow_map(m: dict, budget: Budget | None = None) -> None:
     if len(m) >= budget.limits.max_size:
         budget.check_size(len(m) + 1, "map size")
     budget.charge(MAP_ENTRY)
-
-
-def big_int(value: int, budget: Budget | None = None) -> int:
-    """An integer result beyond 64 bits: refused above the budget's bit limit (see :mod:`jobguard.lang.sandbox`)."""
-    return (budget or current()).check_int(value)
 
 
 def negate(op: str, v: Any) -> Any:
@@ -450,3 +477,116 @@ def _show(v: Any, top: bool) -> str:
     if callable(v):
         return "<func>"
     return str(v)
+
+
+# -- building and changing collections (both backends) ---------------------------------------------------------------
+def map_key(k: Any) -> Any:
+    """``k`` if it can be a key of a map literal (lists, maps and undefined cannot)."""
+    if type(k) in (list, dict) or k is UNDEFINED:
+        raise RuntimeFault(f"a {type_name(k)} cannot be a map key")
+    return k
+
+
+def set_index(coll: Any, k: Any, v: Any, budget: Budget | None = None) -> None:
+    """``coll[k] = v``: a new map key is charged to the budget; a list index must exist."""
+    if type(coll) is dict:
+        try:
+            if k not in coll:
+                grow_map(coll, budget)
+            coll[k] = v
+        except TypeError:
+            raise RuntimeFault(f"a {type_name(k)} cannot be a map key") from None
+    elif type(coll) is list:
+        if type(k) is not int or not -len(coll) <= k < len(coll):
+            raise RuntimeFault(f"list index {show(k)} out of range")
+        coll[k] = v
+    else:
+        raise RuntimeFault(f"cannot assign into {type_name(coll)}")
+
+
+# -- calls and imports (both backends) --------------------------------------------------------------------------------
+class Builtin:
+    """A built-in function: receives the evaluation context first (for print capture and the budget)."""
+
+    __slots__ = ("name", "fn")
+
+    def __init__(self, name: str, fn: Callable):
+        self.name = name
+        self.fn = fn
+
+
+def call_external(ctx: Any, f: Callable, args: list | tuple) -> Any:
+    """Call an import function (or any other Python callable a policy was given: ``functools.partial``, a bound
+    method, an object with ``__call__``, a builtin). Both backends call through here.
+
+    ValueError/TypeError (and the like) from it are the policy's fault -> runtime error. The call itself is not a
+    step; the data it reads ticks the clock check and the value it returns is charged like any value the policy
+    builds (its size checked, its memory counted), so a loop of import calls cannot grow memory unaccounted."""
+    budget = ctx.budget if ctx is not None else current()
+    try:
+        result = f(*args)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise RuntimeFault(f"{_callable_name(f)}: {exc}") from None
+    except MemoryError:
+        raise RuntimeFault(f"{_callable_name(f)}: out of memory") from None
+    if result is NotImplemented:
+        return UNDEFINED
+    return budget.external(result, args)
+
+
+def call_value(ctx: Any, f: Any, args: list | tuple) -> Any:
+    """Call ``f`` when it is not one of the policy's own functions (each backend calls those directly): a builtin
+    gets the context first, undefined gives undefined, any other Python callable goes through :func:`call_external`
+    (so its errors and the value it returns are accounted the same way in both backends)."""
+    if type(f) is Builtin:
+        return f.fn(ctx, *args)
+    if f is UNDEFINED:
+        return UNDEFINED
+    if callable(f) and not isinstance(f, (type, SentinelObject)):
+        return call_external(ctx, f, args)
+    raise RuntimeFault(f"cannot call a {type_name(f)}")
+
+
+def _callable_name(f: Any) -> str:
+    """A readable name for any callable (``functools.partial`` and callable objects have no ``__name__``)."""
+    name = getattr(f, "__name__", None)
+    if name is None:
+        name = getattr(getattr(f, "func", None), "__name__", None) or type(f).__name__
+    return name
+
+
+_BUILTIN_IMPORTS: dict[str, Any] | None = None
+
+
+def _builtin_imports() -> dict[str, Any]:
+    global _BUILTIN_IMPORTS
+    if _BUILTIN_IMPORTS is None:  # deferred: discovery imports every import module (start-up time)
+        from jobguard.lang.imports import BUILTIN_IMPORTS
+
+        _BUILTIN_IMPORTS = BUILTIN_IMPORTS
+    return _BUILTIN_IMPORTS
+
+
+def resolve_import(ctx: Any, path: str) -> Any:
+    """The value of ``import "path"``: a supplied import (mock, plugin, module) first, then a built-in one.
+
+    ``ctx`` needs ``imports`` (the supplied ones) and, for a module (evaluated with the run's context), ``budget``:
+    the closure backend passes its :class:`~jobguard.lang.compiler.Context`, the fast path a lighter object."""
+    supplied = ctx.imports
+    if path in supplied:
+        src = supplied[path]
+    elif path in (builtin := _builtin_imports()):
+        src = builtin[path]
+    else:
+        raise RuntimeFault(f'import "{path}" is not available')
+    if isinstance(src, (dict, SentinelObject)):
+        return src
+    load = getattr(src, "load_import", None)  # modules: evaluated with the run's context (lang/modules.py)
+    if load is not None:
+        return load(ctx)
+    if callable(src):
+        try:
+            return src()
+        except (ValueError, TypeError) as exc:
+            raise RuntimeFault(f'import "{path}" failed: {exc}') from None
+    raise RuntimeFault(f'import "{path}" is not a module')

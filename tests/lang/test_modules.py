@@ -204,3 +204,21 @@ def test_runtime_cycle_is_an_error_naming_both_files(tmp_path):
     res = evaluate(p, imports, trace=True)
     assert res.error is not None and res.error.file == str(b) and res.error.line == 1
     assert str(a) in res.error.message and str(b) in res.error.message and "cycle" in res.error.message
+
+
+@pytest.mark.parametrize("policy_prints", [False, True], ids=["module-only", "interleaved"])
+def test_module_prints_reach_the_fast_path_result(tmp_path, policy_prints):
+    """A module runs on the closure backend inside a generated-code run; what it prints is the run's output, in
+    order with the policy's own prints, exactly as when the closure backend runs the whole policy."""
+    write(tmp_path, "m.sentinel", 'print("m loaded")\nfunc say(x) { print("m says", x)\n return true }\n')
+    before = 'print("policy first")\n' if policy_prints else ""
+    p = policy_with(tmp_path, before + 'import "m"\nmain = rule { m.say(1) }\n')
+    imports = ImportSet({"m": ModuleImport("m", str(tmp_path / "m.sentinel"))})
+    policy = compile_policy(p.read_text(), filename=str(p))
+    assert policy._fast is not None
+    fast = policy.evaluate(imports=imports)
+    reference = policy.evaluate(imports=imports, trace=True)
+    assert fast.result is True and reference.result is True
+    expected = (["policy first"] if policy_prints else []) + ["m loaded", "m says 1"]
+    assert reference.prints == expected
+    assert fast.prints == expected

@@ -151,7 +151,6 @@ STRING = PrimitiveType("string")
 NUMBER = PrimitiveType("number")
 BOOL = PrimitiveType("bool")
 ANY = DynamicType()
-DYNAMIC = ANY
 
 
 class OptionalAttr:
@@ -307,11 +306,6 @@ def type_of(value: Any) -> CtyType:
     if isinstance(value, dict):
         return ObjectType({k: type_of(v) for k, v in value.items()})
     raise TypeError(f"not an HCL value: {type(value).__name__}")
-
-
-def type_name_of(value: Any) -> str:
-    """Friendly name of a value's type (``string``, ``tuple``, ``object``, ...)."""
-    return type_of(value).friendly_name()
 
 
 # --------------------------------------------------------------------------------------------------- unification

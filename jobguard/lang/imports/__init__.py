@@ -1,5 +1,5 @@
 """Import registry: ``import "name"`` in a policy resolves here (after per-evaluation overrides such as test
-mocks and plugin imports, see :func:`jobguard.lang.compiler.resolve_import`).
+mocks and plugin imports, see :func:`jobguard.lang.runtime.resolve_import`).
 
 ``BUILTIN_IMPORTS`` maps an import name to a zero-argument factory returning a
 :class:`~jobguard.lang.values.SentinelObject` (a fresh one per evaluation, so ``time.now`` is per evaluation).
