@@ -53,3 +53,10 @@ def test_every_error_is_reported():
     with pytest.raises(LiteralError) as info:
         read_literal_document('a = x\nblock {\n  b = y\n}\n', "f.hcl")
     assert [(d.line, d.column) for d in info.value.diagnostics] == [(1, 5), (3, 7)]
+
+
+def test_literals_only_rejects_references():
+    with pytest.raises(LiteralError) as info:
+        read_literal_document("a = b.c\n", "x.hcl", literals_only=True)
+    assert str(info.value.diagnostics[0]) == ("x.hcl:1:5: Unsupported expression; only literal values (strings, "
+                                              "numbers, booleans, lists, objects) are allowed")
