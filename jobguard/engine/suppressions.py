@@ -8,8 +8,9 @@ covers.
       # jobguard:ignore no-inline-secrets,no-latest-tag reason="public demo key" expires=2027-01-31
       env { DEMO_KEY = "..." }
 
-  It covers findings whose source line lies inside that block or attribute. Positions come from the job's
-  source text (python-hcl2's Lark tree), which is only parsed when the text contains ``jobguard:ignore``.
+  It covers findings whose source line lies inside that block or attribute. Positions come from the outline of
+  the job's source text (:mod:`jobguard.jobspec.hcl.outline`, the same parser the loader uses), which is only read
+  when the text contains ``jobguard:ignore``.
 * **Meta** at job, group or task level: ``meta = { "jobguard.ignore" = "RULE-A, RULE-B: reason; RULE-C: other" }``
   (or ``meta { jobguard_ignore = "..." }``: HCL blocks take identifiers only)
   (entries separated by ``;``, each ``IDS: reason [expires=YYYY-MM-DD]``). It covers findings under that
@@ -227,16 +228,18 @@ def _admit(suppression: Suppression, error: str, known: set[str], today: _dt.dat
 def _from_comments(loaded: LoadedJob) -> Iterable[tuple[Suppression, str]]:
     if MARKER not in (loaded.source or "") or loaded.format != "hcl2":
         return
-    from jobguard.engine import hcl_tree
+    # imported here: only files with a suppression comment need the outline (start-up time of the common case)
+    from jobguard.jobspec.hcl.diagnostics import MultiError
+    from jobguard.jobspec.hcl.outline import read_outline
 
     try:
-        tree = hcl_tree.parse(loaded.source, loaded.file)
-    except hcl_tree.HclSyntaxError:
-        return  # the loader accepted the file, so this only happens for syntax python-hcl2 lacks; nothing to map
-    spans = list(hcl_tree.spans(tree))
+        outline = read_outline(loaded.source)  # the loader parsed native syntax with this same parser
+    except MultiError:
+        return  # HCL's JSON syntax (a .json variant of an HCL job): it has no comments to map
+    spans = outline.spans
     lines = loaded.source.splitlines()
     files = frozenset({loaded.file, loaded.source_map.file})
-    for comment in hcl_tree.comments(tree, loaded.source):
+    for comment in outline.comments:
         parsed = parse_comment(comment.text)
         if parsed is None:
             continue
