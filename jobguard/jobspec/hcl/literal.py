@@ -24,6 +24,7 @@ from jobguard.jobspec.hcl.parser import parse_body
 from jobguard.jobspec.hcl.syntax import Block, Body
 from jobguard.jobspec.hcl.templates import Template, TemplateWrap
 from jobguard.jobspec.hcl.values import format_number
+from jobguard.jobspec.limits import FileTimeout, LimitExceeded
 
 #: where a value sits inside an attribute's value: ``()`` is the value itself, then list indexes and object keys
 LiteralPath = tuple[Any, ...]
@@ -91,6 +92,11 @@ def read_literal_document(text: str, filename: str, *, literals_only: bool = Fal
         raise LiteralError([_diagnostic(e, filename) for e in exc.errors], exc.errors) from None
     except HCLError as exc:
         raise LiteralError([_diagnostic(exc, filename)], [exc]) from None
+    except FileTimeout:
+        raise
+    except LimitExceeded as exc:  # e.g. a number literal too long to read: a located error, not a traceback
+        line, column = (exc.rng or (0, 0))[:2]
+        raise LiteralError([Diagnostic(filename, line, column, exc.summary, exc.detail)]) from None
     errors: list[Diagnostic] = []
     out = _body(body, filename, errors, literals_only)
     if errors:
