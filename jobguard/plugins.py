@@ -25,7 +25,10 @@ from jobguard.engine.findings import ENFORCEMENT_LEVELS, SEVERITIES
 from jobguard.jobspec.errors import Diagnostic
 
 BUILTIN_RULES = "jobguard.rules"
-ENGINE_RULES = "jobguard.engine.meta_rules"
+ENGINE_RULES = "jobguard.engine.suppressions"
+#: the plugin name the suppression rules are listed under (``jobguard rules``, a finding's "plugin"), kept from the
+#: module they used to live in so that outputs and rule profiles stay the same
+ENGINE_RULES_NAME = "jobguard.engine.meta_rules"
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 _manager: pluggy.PluginManager | None = None
@@ -65,7 +68,7 @@ def create_plugin_manager(entry_points: bool = True, builtins: bool = True) -> p
         except ImportError:  # the built-in rule pack is being written alongside; the engine still works without it
             continue
         if not pm.is_registered(module):
-            pm.register(module, name=name)
+            pm.register(module, name=ENGINE_RULES_NAME if name == ENGINE_RULES else name)
     return pm
 
 

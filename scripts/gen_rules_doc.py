@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate ``docs/rules.md`` from the metadata of jobguard's registered rules.
 
-Why generated: the rule classes (``jobguard/rules/``, ``jobguard/engine/meta_rules.py``) are the single source of
+Why generated: the rule classes (``jobguard/rules/``, ``jobguard/engine/suppressions.py``) are the single source of
 truth for IDs, levels, params and docs, and ``jobguard rules ID`` prints the same data. Writing the reference by
 hand would drift; ``tests/test_rules_doc.py`` regenerates it in memory and fails when the file is out of date.
 

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lark import Tree
-
-from jobguard.engine import hcl_tree, sources
+from jobguard.engine import sources
 from jobguard.engine.errors import ConfigError
 from jobguard.engine.profiles import DEFAULT_PROFILE
 from jobguard.engine.schema import config_schema, nearest, validate
 from jobguard.jobspec.errors import Diagnostic
+from jobguard.jobspec.hcl.diagnostics import HCLError, RedefinedAttribute
+from jobguard.jobspec.hcl.literal import (LiteralAttribute, LiteralBlock, LiteralBody, LiteralError,
+                                          read_literal_document)
 from jobguard.jobspec.sourcemap import Position
 
 CONFIG_FILENAME = "jobguard.hcl"
@@ -151,14 +152,15 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
 def parse_config(text: str, filename: str = CONFIG_FILENAME) -> Config:
     """Parse config text (``filename`` is used for diagnostics and to resolve relative policy sources)."""
     try:
-        tree = hcl_tree.parse(text, filename)
-    except hcl_tree.HclSyntaxError as exc:
-        raise ConfigError(exc.diagnostic) from None
+        # newline_rules off: jobguard.hcl has always accepted several arguments on one line
+        document = read_literal_document(text, filename, literals_only=True, newline_rules=False)
+    except LiteralError as exc:
+        raise ConfigError(_syntax_diagnostics(exc, filename)) from None
     config = Config(path=filename, text=text, positions={(): (1, 1)})
     diagnostics: list[Diagnostic] = []
-    data = _read_document(tree, filename, config, diagnostics)
+    data = _read_document(document, filename, config, diagnostics)
     if diagnostics:
-        raise ConfigError(diagnostics)
+        raise ConfigError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
     diagnostics = validate(config_schema(), data, filename, config.positions, key_positions=config.key_positions)
     if not diagnostics:
         _build(config, data, diagnostics)
@@ -167,30 +169,44 @@ def parse_config(text: str, filename: str = CONFIG_FILENAME) -> Config:
     return config
 
 
-def _read_document(tree: Tree, filename: str, config: Config, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def _syntax_diagnostics(exc: LiteralError, filename: str) -> list[Diagnostic]:
+    """Config wording for what the HCL reader refused: a repeated argument, else the first syntax error.
+
+    Values that are not literals are already worded for configuration (``literals_only``) and pass through.
+    """
+    if not exc.syntax_errors:
+        return exc.diagnostics
+    redefined = [e for e in exc.syntax_errors if isinstance(e, RedefinedAttribute)]
+    if redefined and len(redefined) == len(exc.syntax_errors):
+        return [Diagnostic(filename, e.rng[0], e.rng[1], f"Duplicate argument {e.name!r}",
+                           f"already set at {filename}:{e.first_rng[0]}:{e.first_rng[1]}") for e in redefined]
+    first: HCLError = exc.syntax_errors[0]
+    detail = (first.detail or "").replace("{file}", filename)
+    return [Diagnostic(filename, first.rng[0], first.rng[1], "Invalid HCL syntax",
+                       f"{first.summary}: {detail}" if detail else first.summary)]
+
+
+def _read_document(document: LiteralBody, filename: str, config: Config,
+                   diagnostics: list[Diagnostic]) -> dict[str, Any]:
     """HCL blocks -> data in the schema's shape; structural errors (labels, duplicates, nesting) recorded."""
     data: dict[str, Any] = {}
     positions = config.positions
-    body = tree.children[0]
-    for node in _statements(body):
-        line, column = node.meta.line, node.meta.column
-        name = hcl_tree.name_of(node.children[0])
-        if node.data == "attribute":
-            _read_top_attribute(node, name, filename, data, config, diagnostics)
-            continue
-        labels = [c for c in node.children[1:] if isinstance(c, Tree) and c.data in ("string", "identifier")]
+    for attr in document.attributes.values():
+        _read_top_attribute(attr, data, config, diagnostics)
+    for block in document.blocks:
+        name, line, column = block.type, block.line, block.column
         if name not in _BLOCKS:
             diagnostics.append(Diagnostic(filename, line, column, f"Unsupported block type {name!r}",
                                           "expected one of: " + ", ".join(_BLOCKS)))
             continue
         want = _BLOCKS[name]
-        if len(labels) != want:
+        if len(block.labels) != want:
             detail = f'a {name} block takes {"one label" if want else "no labels"}' + (
                 f', e.g. {name} "NAME" {{ ... }}' if want else "")
             diagnostics.append(Diagnostic(filename, line, column, f"Wrong number of labels for {name!r}", detail))
             continue
         if want:
-            label = hcl_tree.name_of(labels[0])
+            label = block.labels[0]
             container = data.setdefault(name, {})
             positions.setdefault((name,), (line, column))
             if label in container:
@@ -199,76 +215,47 @@ def _read_document(tree: Tree, filename: str, config: Config, diagnostics: list[
                                               f"already defined at {filename}:{first[0]}:{first[1]}"))
                 continue
             path: tuple[Any, ...] = (name, label)
-            container[label] = _read_body(_block_body(node), filename, path, config, diagnostics)
+            container[label] = _read_body(block, filename, path, config, diagnostics)
         else:
             if name in data:
                 diagnostics.append(Diagnostic(filename, line, column, f"Duplicate {name} block",
                                               f"only one {name} block is allowed"))
                 continue
             path = (name,)
-            data[name] = _read_body(_block_body(node), filename, path, config, diagnostics)
+            data[name] = _read_body(block, filename, path, config, diagnostics)
         positions[path] = (line, column)
     return data
 
 
-def _read_top_attribute(node: Tree, name: str, filename: str, data: dict[str, Any], config: Config,
+def _read_top_attribute(attr: LiteralAttribute, data: dict[str, Any], config: Config,
                         diagnostics: list[Diagnostic]) -> None:
     """``rules = "recommended"``: the only attribute the top level takes (the schema checks its value)."""
-    line, column = node.meta.line, node.meta.column
-    if name not in _ATTRIBUTES:
-        diagnostics.append(Diagnostic(filename, line, column, f"Unsupported argument {name!r}",
+    if attr.name not in _ATTRIBUTES:
+        diagnostics.append(Diagnostic(config.filename, attr.line, attr.column, f"Unsupported argument {attr.name!r}",
                                       "the top level of jobguard.hcl takes only the rules attribute and policy, "
                                       "module, rule, exception, proxy, check and audit blocks"))
         return
-    if name in data:
-        first = config.key_positions[(name,)]
-        diagnostics.append(Diagnostic(filename, line, column, f"Duplicate argument {name!r}",
-                                      f"already set at {filename}:{first[0]}:{first[1]}"))
-        return
-    config.key_positions[(name,)] = config.positions[(name,)] = (line, column)
-    value_positions: dict[tuple[Any, ...], tuple[int, int]] = {}
-    try:
-        data[name] = hcl_tree.literal(node.children[-1], filename, (), value_positions)
-    except hcl_tree.HclSyntaxError as exc:
-        diagnostics.append(exc.diagnostic)
-    config.positions.update({(name,) + sub: pos for sub, pos in value_positions.items()})
+    _store(attr, (), data, config)
 
 
-def _read_body(body: Tree, filename: str, base: tuple[Any, ...], config: Config,
+def _read_body(block: LiteralBlock, filename: str, base: tuple[Any, ...], config: Config,
                diagnostics: list[Diagnostic]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    positions = config.positions
-    for node in _statements(body):
-        name = hcl_tree.name_of(node.children[0])
-        line, column = node.meta.line, node.meta.column
-        if node.data == "block":
-            diagnostics.append(Diagnostic(filename, line, column, f"Unsupported block type {name!r}",
-                                          f"{base[0]} blocks take arguments only (e.g. {name} = {{ ... }})"))
-            continue
-        if name in out:
-            first = config.key_positions[base + (name,)]
-            diagnostics.append(Diagnostic(filename, line, column, f"Duplicate argument {name!r}",
-                                          f"already set at {filename}:{first[0]}:{first[1]}"))
-            continue
-        config.key_positions[base + (name,)] = (line, column)
-        positions[base + (name,)] = (line, column)
-        value_positions: dict[tuple[Any, ...], tuple[int, int]] = {}
-        try:
-            out[name] = hcl_tree.literal(node.children[-1], filename, (), value_positions)
-        except hcl_tree.HclSyntaxError as exc:
-            diagnostics.append(exc.diagnostic)
-            continue
-        for sub, pos in value_positions.items():
-            positions[base + (name,) + sub] = pos
+    for nested in block.body.blocks:
+        diagnostics.append(Diagnostic(filename, nested.line, nested.column, f"Unsupported block type {nested.type!r}",
+                                      f"{base[0]} blocks take arguments only (e.g. {nested.type} = {{ ... }})"))
+    for attr in block.body.attributes.values():
+        _store(attr, base, out, config)
     return out
 
 
-def _statements(body: Tree) -> list[Tree]:
-    return [c for c in body.children if isinstance(c, Tree) and c.data in ("attribute", "block")]
-
-
-def _block_body(block: Tree) -> Tree:
-    return next(c for c in block.children if isinstance(c, Tree) and c.data == "body")
+def _store(attr: LiteralAttribute, base: tuple[Any, ...], out: dict[str, Any], config: Config) -> None:
+    """One argument's value and positions: the name's for "unknown argument", each element's for its value."""
+    path = base + (attr.name,)
+    config.key_positions[path] = config.positions[path] = (attr.line, attr.column)
+    out[attr.name] = attr.value
+    for sub, pos in attr.positions.items():
+        config.positions[path + sub] = pos
 
 
 def _build(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) -> None:

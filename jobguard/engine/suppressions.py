@@ -8,8 +8,9 @@ covers.
       # jobguard:ignore no-inline-secrets,no-latest-tag reason="public demo key" expires=2027-01-31
       env { DEMO_KEY = "..." }
 
-  It covers findings whose source line lies inside that block or attribute. Positions come from the job's
-  source text (python-hcl2's Lark tree), which is only parsed when the text contains ``jobguard:ignore``.
+  It covers findings whose source line lies inside that block or attribute. Positions come from the outline of
+  the job's source text (:mod:`jobguard.jobspec.hcl.outline`, the same parser the loader uses), which is only read
+  when the text contains ``jobguard:ignore``.
 * **Meta** at job, group or task level: ``meta = { "jobguard.ignore" = "RULE-A, RULE-B: reason; RULE-C: other" }``
   (or ``meta { jobguard_ignore = "..." }``: HCL blocks take identifiers only)
   (entries separated by ``;``, each ``IDS: reason [expires=YYYY-MM-DD]``). It covers findings under that
@@ -19,6 +20,11 @@ covers.
 A waiver without a reason, naming an unknown rule, or targeting a ``non_waivable`` rule has no effect and is
 reported as ``invalid-suppression``; an expired one stops working and is reported as ``expired-suppression``.
 Suppressed findings stay in the results (``suppressed=True``) so reports can show what was waived and why.
+
+The two rules about suppressions themselves (``invalid-suppression``, ``expired-suppression``) are declared at the
+end of this module and registered like any plugin's rules: only this pass can produce their findings (it alone
+knows the configured rules, ``non_waivable`` and config exceptions), but as rules they are listed by
+``jobguard rules``, documented, configurable in ``jobguard.hcl`` and described in SARIF like every other finding.
 """
 
 from __future__ import annotations
@@ -31,8 +37,10 @@ from collections.abc import Iterable, Sequence
 
 from jobguard.engine.config import Config
 from jobguard.engine.findings import Finding
+from jobguard.hookspec import hookimpl
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Position, format_path
+from jobguard.rules.base import Rule, RuleContext, Violation
 from jobguard.suggest import did_you_mean
 
 INVALID = "invalid-suppression"
@@ -227,16 +235,18 @@ def _admit(suppression: Suppression, error: str, known: set[str], today: _dt.dat
 def _from_comments(loaded: LoadedJob) -> Iterable[tuple[Suppression, str]]:
     if MARKER not in (loaded.source or "") or loaded.format != "hcl2":
         return
-    from jobguard.engine import hcl_tree
+    # imported here: only files with a suppression comment need the outline (start-up time of the common case)
+    from jobguard.jobspec.hcl.diagnostics import MultiError
+    from jobguard.jobspec.hcl.outline import read_outline
 
     try:
-        tree = hcl_tree.parse(loaded.source, loaded.file)
-    except hcl_tree.HclSyntaxError:
-        return  # the loader accepted the file, so this only happens for syntax python-hcl2 lacks; nothing to map
-    spans = list(hcl_tree.spans(tree))
+        outline = read_outline(loaded.source)  # the loader parsed native syntax with this same parser
+    except MultiError:
+        return  # HCL's JSON syntax (a .json variant of an HCL job): it has no comments to map
+    spans = outline.spans
     lines = loaded.source.splitlines()
     files = frozenset({loaded.file, loaded.source_map.file})
-    for comment in hcl_tree.comments(tree, loaded.source):
+    for comment in outline.comments:
         parsed = parse_comment(comment.text)
         if parsed is None:
             continue
@@ -321,3 +331,74 @@ def apply(findings: list[Finding], suppressions: SuppressionSet, non_waivable: s
             finding.suppressed = True
             finding.suppression = suppression.describe()
             break
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The rules these problems are reported under
+# ---------------------------------------------------------------------------------------------------------------
+
+class EngineRule(Rule):
+    """A rule whose findings the engine produces; :meth:`check` has nothing to look at on its own."""
+
+    produced_by_engine = True
+    category = "suppressions"
+
+    def check(self, ctx: RuleContext) -> Iterable[Violation]:
+        return ()
+
+
+class InvalidSuppression(EngineRule):
+    id = INVALID
+    title = "Suppression is malformed or not allowed"
+    severity = "medium"
+    enforcement_level = "soft-mandatory"
+    rationale = ("A waiver must say why it exists, name a real rule and not target a non-waivable rule; otherwise it "
+                 "hides problems without an audit trail. Such a suppression has no effect.")
+    remediation = 'Write `# jobguard:ignore RULE-ID reason="why" [expires=YYYY-MM-DD]`, or remove the comment.'
+    docs = """\
+Reported where a suppression is written when it does not apply:
+
+* no reason: `# jobguard:ignore no-inline-secrets` (needs `reason="..."`), or a `jobguard.ignore` meta entry
+  without `RULE-ID: reason`;
+* an unknown rule ID or policy name;
+* an unreadable `expires` date;
+* a comment that is not followed by a block or attribute;
+* a rule configured `non_waivable = true` in `jobguard.hcl`.
+
+Good:
+
+```hcl
+# jobguard:ignore no-inline-secrets reason="public demo key" expires=2027-01-31
+env { DEMO_KEY = "..." }
+```
+
+Bad:
+
+```hcl
+# jobguard:ignore no-inline-secrets
+env { DEMO_KEY = "..." }
+```
+"""
+
+
+class ExpiredSuppression(EngineRule):
+    id = EXPIRED
+    title = "Suppression has expired"
+    severity = "low"
+    enforcement_level = "advisory"
+    rationale = "Waivers are temporary by design; once expired they stop working so the original finding returns."
+    remediation = "Fix the underlying finding and remove the suppression, or extend `expires` with a new reason."
+    docs = """\
+A comment suppression, a `jobguard.ignore` meta entry or a config `exception` whose `expires` date has passed.
+The suppression no longer applies (the finding it used to waive is reported again) and this finding says where
+the stale waiver is.
+
+```hcl
+# jobguard:ignore no-latest-tag reason="migrating" expires=2020-01-01   <- expired: no longer applies
+```
+"""
+
+
+@hookimpl
+def jobguard_rules() -> list[Rule]:
+    return [InvalidSuppression(), ExpiredSuppression()]

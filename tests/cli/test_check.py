@@ -399,3 +399,16 @@ def test_test_without_a_config_looks_in_the_current_folder(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["test"])
     assert result.exit_code == 2 and "no *.sentinel policies found in ." in result.stderr
+
+
+def test_suppression_comment_in_a_job_with_a_strip_marker(project):
+    """Issue #12: the comment used to be ignored (and the finding blocked) when the job used ``${~ ... ~}``."""
+    job = project / "jobs" / "strip.nomad.hcl"
+    job.write_text('job "strip" {\n  meta = { note = "a ${~ "x" ~} b" }\n  group "g" {\n    task "t" {\n'
+                   '      driver = "docker"\n      config {\n'
+                   '        # jobguard:ignore no-latest-tag reason="demo"\n        image = "nginx:latest"\n'
+                   '      }\n    }\n  }\n}\n')
+    result = check("--only=no-latest-tag", "--format", "json", "jobs/strip.nomad.hcl")
+    assert result.exit_code == 0, result.output
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["rule"], finding["line"], finding["suppressed"]) == ("no-latest-tag", 8, True)

@@ -154,3 +154,10 @@ def test_proxy_block_takes_the_serve_settings():
             settings.reload_interval, settings.override_acl_policies) == (
         "server.global.nomad", 30, 5, 0, ("ops",))
     assert errors('proxy {\n  read_timeout = 0\n}\n')[0].startswith("cfg/jobguard.hcl:2:")
+
+
+def test_config_is_read_by_the_jobspec_front_end_with_its_limits():
+    (error,) = errors('rule "x" {\n  params = { n = ' + "9" * 5000 + " }\n}\n")
+    assert error.startswith("cfg/jobguard.hcl:2:18: Limit exceeded")
+    (error,) = errors('rule "x" {\n  params = { a = "x ${~ y ~} z" }\n}\n')
+    assert error.startswith("cfg/jobguard.hcl:2:18: Unsupported expression")

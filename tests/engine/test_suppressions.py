@@ -210,3 +210,33 @@ def test_comment_above_the_job_covers_the_whole_job(engine):
     source = '# jobguard:ignore test-env-secret reason="throwaway demo"\n' + SOURCE
     positions = {p: (pos.line + 1, pos.column) for p, pos in loaded().source_map}
     assert ("test-env-secret", 11, True) in state(run(engine, loaded(source, positions=positions)))
+
+
+STRIP_MARKER_JOB = """\
+job "web" {
+  meta = { note = "a ${~ "x" ~} b" }
+  group "g" {
+    task "app" {
+      driver = "docker"
+      config {
+        # jobguard:ignore test-floating-tag reason="demo"
+        image = "nginx:latest"
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("text", [
+    STRIP_MARKER_JOB,
+    STRIP_MARKER_JOB.replace('meta = { note = "a ${~ "x" ~} b" }', 'meta = { note = "%{~ if true ~}y%{~ endif ~}" }'),
+    STRIP_MARKER_JOB.replace('meta = { note = "a ${~ "x" ~} b" }', 'meta = { note = <<EOT  \nx\nEOT  \n  }'),
+])
+def test_comments_apply_in_jobs_only_the_job_parser_reads(engine, text):
+    """A file the loader accepts has its suppression comments read (a strip marker used to make them vanish)."""
+    from jobguard.jobspec import load_text
+
+    job = load_text(text, "web.nomad.hcl")
+    assert [(f.rule, f.line, f.suppressed) for f in run(engine, job).findings if f.rule.startswith("test-")] == [
+        ("test-floating-tag", 8 + text.count("\n") - STRIP_MARKER_JOB.count("\n"), True)]

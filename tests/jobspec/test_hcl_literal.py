@@ -53,3 +53,36 @@ def test_every_error_is_reported():
     with pytest.raises(LiteralError) as info:
         read_literal_document('a = x\nblock {\n  b = y\n}\n', "f.hcl")
     assert [(d.line, d.column) for d in info.value.diagnostics] == [(1, 5), (3, 7)]
+
+
+def test_literals_only_rejects_references():
+    with pytest.raises(LiteralError) as info:
+        read_literal_document("a = b.c\n", "x.hcl", literals_only=True)
+    assert str(info.value.diagnostics[0]) == ("x.hcl:1:5: Unsupported expression; only literal values (strings, "
+                                              "numbers, booleans, lists, objects) are allowed")
+
+
+def test_a_number_over_the_digit_limit_is_a_located_error():
+    with pytest.raises(LiteralError) as info:
+        read_literal_document("a = 1\nb = " + "9" * 5000 + "\n", "x.hcl", literals_only=True)
+    (diag,) = info.value.diagnostics
+    assert (diag.file, diag.line, diag.column, diag.summary) == ("x.hcl", 2, 5, "Limit exceeded")
+
+
+def test_literal_values_record_each_element_position():
+    doc = read_literal_document('a = {\n  k = [1, "x"]\n  "q r" = { n = -2 }\n}\n', "x.hcl", literals_only=True)
+    attr = doc.attributes["a"]
+    assert attr.value == {"k": [1, "x"], "q r": {"n": -2}}
+    assert attr.positions == {(): (1, 5), ("k",): (2, 3), ("k", 0): (2, 8), ("k", 1): (2, 11), ("q r",): (3, 3),
+                              ("q r", "n"): (3, 13)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('a = "${x}"\n', "x.hcl:1:5: Unsupported expression; interpolation and template directives are not allowed"),
+    ('a = 1 + 2\n', "x.hcl:1:5: Unsupported expression; only literal values"),
+    ('a = { (k) = 1 }\n', "x.hcl:1:7: Unsupported object key"),
+])
+def test_literals_only_refuses_what_default_mode_evaluates(text, expected):
+    with pytest.raises(LiteralError) as info:
+        read_literal_document(text, "x.hcl", literals_only=True)
+    assert str(info.value.diagnostics[0]).startswith(expected)

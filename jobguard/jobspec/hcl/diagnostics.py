@@ -28,6 +28,15 @@ class HCLError(Exception):
         return f"{self.rng[0]}:{self.rng[1]}: {self.summary}; {self.detail}"
 
 
+@dataclass
+class RedefinedAttribute(HCLError):
+    """"Attribute redefined": also says which argument and where it was first set, so a reader with its own
+    wording (``jobguard.hcl``) can say it without parsing the detail text."""
+
+    name: str = ""
+    first_rng: Range = NO_RANGE
+
+
 class MultiError(Exception):
     """Several diagnostics at once (a body's schema check, a syntax error with follow-ups)."""
 

@@ -71,8 +71,13 @@ def _fix_heredoc_markers(text: str) -> str:
     return closing.sub(r"\1", text)
 
 
-def parse_body(text: str) -> Body:
-    """Parse a whole file. Raises :class:`MultiError` with every syntax diagnostic found."""
+def parse_tree(text: str) -> tuple[Tree, str]:
+    """Parse a whole file into the raw Lark tree (comments and positions kept) and the text it was parsed from.
+
+    The one place that feeds HCL text to the grammar, so every reader (job files, literal-only documents, the
+    comment/extent outline used by suppressions) accepts the same syntax, strip markers and heredocs included.
+    Raises :class:`MultiError` with every syntax diagnostic found.
+    """
     if not text.endswith("\n"):
         text += "\n"  # python-hcl2's comment/heredoc terminals need a final newline
     if "<<" in text:
@@ -81,15 +86,24 @@ def parse_body(text: str) -> Body:
     if too_deep is not None:  # before Lark: it costs per token, and it and every later stage recurse per level
         raise MultiError([too_deep])
     try:
-        tree = _parse_tree(text)
+        return _parse_tree(text), text
     except UnexpectedInput as exc:
         raise MultiError(_with_earlier_errors(_translate(exc, text), text)) from None
     except LarkError as exc:  # pragma: no cover - other Lark failures
         raise MultiError([HCLError("Invalid syntax", str(exc).splitlines()[0], (1, 1, 1, 1))]) from None
+
+
+def parse_body(text: str, *, newline_rules: bool = True) -> Body:
+    """Parse a whole file. Raises :class:`MultiError` with every syntax diagnostic found.
+
+    ``newline_rules=False`` skips HCL's one-argument-per-line rules, for ``jobguard.hcl``, which has always been
+    read with python-hcl2's looser grammar (``proxy { a = 1  b = 2 }``) and must keep accepting what it accepted.
+    """
+    tree, text = parse_tree(text)
     conv = Converter(text, parse_expression)
     body_tree = first_body(tree)
     errors: list[HCLError] = []
-    if body_tree is not None:
+    if body_tree is not None and newline_rules:
         _check_newlines(body_tree, None, errors)
     try:
         body = conv.body(body_tree, (0, 0, 0, 0)) if body_tree is not None else Body({}, [], (0, 0, 0, 0))
@@ -335,6 +349,7 @@ def _unclosed(text: str) -> HCLError:
     line, col = 1, 1
     i, n = 0, len(text)
     in_str = False
+    quote = unterminated = None  # where the open quoted string starts; the first one a newline ended
     while i < n:
         ch = text[i]
         if in_str:
@@ -344,7 +359,7 @@ def _unclosed(text: str) -> HCLError:
             elif ch == '"':
                 in_str = False
         elif ch == '"':
-            in_str = True
+            in_str, quote = True, (line, col)
         elif ch == "#" or text.startswith("//", i):
             j = text.find("\n", i)
             j = n if j < 0 else j
@@ -356,11 +371,17 @@ def _unclosed(text: str) -> HCLError:
         elif ch == "}" and stack:
             stack.pop()
         if ch == "\n":
+            if in_str and unterminated is None:
+                unterminated = quote
             line, col = line + 1, 1
             in_str = False
         else:
             col += 1
         i += 1
+    if unterminated is not None:  # hclsyntax reports the string first: it is why the braces never balance
+        ln, cl = unterminated
+        return HCLError("Unterminated template string", "No closing marker was found for the string.",
+                        (ln, cl, ln, cl + 1))
     if stack:
         ln, cl = stack[0] if len(stack) == 1 else stack[-1]
         return HCLError("Unclosed configuration block", "There is no closing brace for this block before the end of "

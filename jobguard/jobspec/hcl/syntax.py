@@ -12,7 +12,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from jobguard.jobspec.hcl.diagnostics import HCLError, Range
+from jobguard.jobspec.hcl.diagnostics import HCLError, Range, RedefinedAttribute
 from jobguard.jobspec.hcl.expressions import (
     BinaryOp,
     Call,
@@ -134,11 +134,11 @@ class Converter:
                 attr = self.attribute(child)
                 prev = attrs.get(attr.name)
                 if prev is not None:
-                    self.errors.append(HCLError(
+                    self.errors.append(RedefinedAttribute(
                         "Attribute redefined",
                         f'The argument "{attr.name}" was already set at {{file}}:{prev.name_rng[0]},'
                         f"{prev.name_rng[1]}-{prev.name_rng[3]}. Each argument may be set only once.",
-                        attr.name_rng))
+                        attr.name_rng, name=attr.name, first_rng=prev.name_rng))
                     continue
                 attrs[attr.name] = attr
             elif child.data == "block":
