@@ -25,6 +25,7 @@ from jobguard.check.budget import run_within
 from jobguard.check.discover import Source, discover_files
 from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
 from jobguard.engine.findings import Finding
+from jobguard.engine.fingerprints import fingerprint, value_hash
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT, MAX_JOB_FILE_SIZE, FileTimeout, LimitExceeded
 from jobguard.report.base import FileResult, RunResult
@@ -103,8 +104,6 @@ def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Dia
 
 def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
     """Each finding with its baseline fingerprint added, and the secret values that shown lines must mask."""
-    from jobguard.check.baseline import fingerprint, value_hash
-
     out: list[Finding] = []
     secrets: list[str] = []
     for f in findings:
@@ -410,7 +409,7 @@ class Runner:
         wanted = {f.rule for fr in files for f in fr.findings if f.kind == "rule"}
         meta: dict[str, dict[str, Any]] = {}
         if wanted:
-            from jobguard.rules.base import help_uri_of
+            from jobguard.contract import help_uri_of
 
             registry = getattr(self.engine, "registry", None)
             if registry is None:

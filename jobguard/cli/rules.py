@@ -50,7 +50,7 @@ def _effective_rules(config_path: str | None) -> list[dict[str, Any]]:
     from jobguard import plugins
     from jobguard.engine import profiles
     from jobguard.engine.config import find_config, load_config
-    from jobguard.rules.base import help_uri_of
+    from jobguard.contract import help_uri_of
 
     config = load_config(config_path if config_path is not None else find_config("."))
     out = []

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Iterable, Sequence
 
-from jobguard import __version__
+from jobguard import __version__, plugins
+from jobguard.contract import RuleContext, help_uri_of
 from jobguard.engine import enforcement, policies, profiles, redaction, suppressions
 from jobguard.engine.config import Config, find_config, load_config
 from jobguard.engine.errors import ConfigError
@@ -116,8 +117,6 @@ class Engine:
         ``only``/``skip`` take rule IDs and policy names (comma-separated strings are split). Raises
         :class:`ConfigError` with every problem found.
         """
-        from jobguard import plugins
-
         load_args = {"config_path": os.fspath(config_path) if config_path else None,
                      "start_dir": os.fspath(start_dir), "extra_policies": [os.fspath(p) for p in extra_policies],
                      "only": _names(only), "skip": _names(skip)}
@@ -164,8 +163,6 @@ class Engine:
         return result
 
     def _run_rule(self, active: ActiveRule, loaded: LoadedJob, result: Result) -> None:
-        from jobguard.rules.base import RuleContext
-
         try:
             violations = list(active.rule.check(RuleContext(loaded=loaded, params=active.params)) or ())
         except Exception as exc:  # a buggy rule must not hide the others, nor pass silently
@@ -176,8 +173,6 @@ class Engine:
             result.findings.append(self._finding(active, loaded, violation.message, tuple(violation.path)))
 
     def _finding(self, active: ActiveRule, loaded: LoadedJob, message: str, path: Path) -> Finding:
-        from jobguard.rules.base import help_uri_of
-
         file, line, column = _locate(loaded, path)
         return Finding(rule=active.id, kind="rule", enforcement_level=active.enforcement_level,
                        severity=active.severity, message=message, file=file, line=line, column=column,

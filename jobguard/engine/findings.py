@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ENFORCEMENT_LEVELS = ("advisory", "soft-mandatory", "hard-mandatory")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+from jobguard.contract import ENFORCEMENT_LEVELS, SEVERITIES
+
+__all__ = ["ENFORCEMENT_LEVELS", "SEVERITIES", "Finding"]
 
 
 @dataclass

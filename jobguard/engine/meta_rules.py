@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jobguard.hookspec import hookimpl
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.contract import Rule, RuleContext, Violation
 
 
 class EngineRule(Rule):
