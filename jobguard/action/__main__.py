@@ -123,15 +123,15 @@ def main() -> int:
     findings = result.get("findings", [])
     errors = result.get("errors", [])
     changed = changed_lines(root, s.base_sha) if s.base_sha else {}
-    wanted = annotations.build(findings, errors, s.fail_on, root, changed)
+    wanted = annotations.build(findings, errors, root, changed)
     shown, hidden = annotations.select(wanted)
     for a in shown:
         print(a.command())
     if hidden:
         print(annotations.overflow_notice(hidden))
 
-    active = [f for f in findings if not f.get("suppressed")]
-    blocking = [f for f in active if annotations.is_blocking(f, s.fail_on)]
+    active = [f for f in findings if f.get("status") != "suppressed"]
+    blocking = [f for f in active if annotations.is_blocking(f)]
     summary = Path(markdown).read_text(encoding="utf-8") if os.path.exists(markdown) else ""
     if note:
         summary = f"{note}\n\n{summary}"

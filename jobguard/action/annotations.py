@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from jobguard.engine.findings import ENFORCEMENT_LEVELS
 from jobguard.report import github
 from collections.abc import Iterable
 
@@ -33,30 +32,29 @@ class Annotation:
                               col=self.column if self.line else 0, title=self.title)
 
 
-def is_blocking(finding: dict, fail_on: str) -> bool:
-    if finding.get("suppressed") or finding.get("overridden"):
-        return False
-    level = finding.get("enforcement_level", "advisory")
-    return ENFORCEMENT_LEVELS.index(level) >= ENFORCEMENT_LEVELS.index(fail_on)
+def is_blocking(finding: dict) -> bool:
+    """The run's own verdict: ``status`` in the JSON report, decided by ``Finding.status`` at the run's fail_on."""
+    return finding.get("status") == "blocking"
 
 
-def annotation_level(finding: dict, fail_on: str) -> str | None:
+def annotation_level(finding: dict) -> str | None:
     """The level ``jobguard check --format github`` gives the same finding; None for suppressed findings."""
-    if finding.get("suppressed"):
+    if finding.get("status") == "suppressed":
         return None
-    return github.annotation_level(finding.get("enforcement_level", "advisory"), is_blocking(finding, fail_on))
+    return github.annotation_level(finding.get("enforcement_level", "advisory"), is_blocking(finding))
 
 
-def build(findings: Iterable[dict], errors: Iterable[dict], fail_on: str, root: str,
+def build(findings: Iterable[dict], errors: Iterable[dict], root: str,
           changed: dict[str, set[int]]) -> list[Annotation]:
-    """All annotations we would like to show, before the cap."""
+    """All annotations we would like to show, before the cap (``findings`` as the JSON report gives them)."""
     out: list[Annotation] = []
     for f in findings:
-        level = annotation_level(f, fail_on)
+        level = annotation_level(f)
         if level is None:
             continue
         rel = relative(f.get("file", ""), root)
-        title = github.annotation_title(f.get("rule", ""), f.get("enforcement_level", ""), bool(f.get("overridden")))
+        title = github.annotation_title(f.get("rule", ""), f.get("enforcement_level", ""),
+                                       f.get("status") == "overridden")
         message = github.annotation_message(f.get("message", ""), f.get("job", ""), f.get("path", ""))
         out.append(Annotation(level, rel, int(f.get("line") or 0), int(f.get("column") or 0), title, message,
                               int(f.get("line") or 0) in changed.get(rel, ())))

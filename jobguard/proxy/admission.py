@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from jobguard.engine.findings import Finding
 from jobguard.proxy import gojson
 from jobguard.proxy.responses import describe
-from jobguard.proxy.settings import ProxySettings
+from jobguard.proxy.settings import PROXY_FAIL_ON, ProxySettings
 from jobguard.proxy.upstream import Upstream, UpstreamError
 
 if TYPE_CHECKING:
@@ -180,8 +180,8 @@ class Admission:
     def _judge(self, result: Any, decision: Decision) -> None:
         findings = [f for f in result.findings if not f.suppressed]
         decision.findings = list(result.findings)
-        blocking = [f for f in findings if f.blocking("soft-mandatory")]
-        decision.warnings = [describe(f) for f in findings if not f.blocking("soft-mandatory")]
+        blocking = [f for f in findings if f.status(PROXY_FAIL_ON) == "blocking"]
+        decision.warnings = [describe(f) for f in findings if f.status(PROXY_FAIL_ON) != "blocking"]
         decision.errors = [str(e) for e in result.errors]
         if decision.errors:
             self._failed(decision, "policy evaluation error: " + "; ".join(decision.errors))
