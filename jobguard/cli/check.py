@@ -225,7 +225,7 @@ def init(directory: str, force: bool) -> None:
 
     Refuses to overwrite existing files unless --force is given (exit 2).
     """
-    from jobguard.check.starter import StarterExistsError, write_starter
+    from jobguard.cli.starter import StarterExistsError, write_starter
 
     try:
         written = write_starter(directory, force=force)

@@ -171,8 +171,6 @@ class Reporter:
 
     name: ClassVar[str] = ""
     verbose: bool = False
-    #: file extension used when a format is written next to others (informational; ``--output`` names the path)
-    extension: ClassVar[str] = "txt"
 
     def __init__(self, color: bool = False, quiet: bool = False) -> None:
         self.color = color

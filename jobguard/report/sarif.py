@@ -59,7 +59,6 @@ def _context_region(lines: dict[int, str], line: int) -> dict[str, Any] | None:
 
 class SarifReporter(Reporter):
     name = "sarif"
-    extension = "sarif"
 
     def render(self, results: RunResult) -> str:
         return json.dumps(self.document(results), indent=2) + "\n"
