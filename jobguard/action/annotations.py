@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 
 from jobguard.report import github
-from collections.abc import Iterable
+from jobguard.report.base import RunResult
 
 PER_TYPE_LIMIT = 10
 
@@ -32,37 +32,23 @@ class Annotation:
                               col=self.column if self.line else 0, title=self.title)
 
 
-def is_blocking(finding: dict) -> bool:
-    """The run's own verdict: ``status`` in the JSON report, decided by ``Finding.status`` at the run's fail_on."""
-    return finding.get("status") == "blocking"
-
-
-def annotation_level(finding: dict) -> str | None:
-    """The level ``jobguard check --format github`` gives the same finding; None for suppressed findings."""
-    if finding.get("status") == "suppressed":
-        return None
-    return github.annotation_level(finding.get("enforcement_level", "advisory"), is_blocking(finding))
-
-
-def build(findings: Iterable[dict], errors: Iterable[dict], root: str,
-          changed: dict[str, set[int]]) -> list[Annotation]:
-    """All annotations we would like to show, before the cap (``findings`` as the JSON report gives them)."""
+def build(result: RunResult, root: str, changed: dict[str, set[int]]) -> list[Annotation]:
+    """All annotations we would like to show, before the cap: one per finding that is not suppressed (its status
+    is the run's, from ``Finding.status``), one per input error."""
     out: list[Annotation] = []
-    for f in findings:
-        level = annotation_level(f)
-        if level is None:
+    for f in result.findings:
+        status = result.status(f)
+        if status == "suppressed":
             continue
-        rel = relative(f.get("file", ""), root)
-        title = github.annotation_title(f.get("rule", ""), f.get("enforcement_level", ""),
-                                       f.get("status") == "overridden")
-        message = github.annotation_message(f.get("message", ""), f.get("job", ""), f.get("path", ""))
-        out.append(Annotation(level, rel, int(f.get("line") or 0), int(f.get("column") or 0), title, message,
-                              int(f.get("line") or 0) in changed.get(rel, ())))
-    for e in errors:
-        rel = relative(e.get("file", ""), root)
-        out.append(Annotation("error", rel, int(e.get("line") or 0), int(e.get("column") or 0),
-                              "jobguard: invalid input", e.get("message", ""),
-                              int(e.get("line") or 0) in changed.get(rel, ())))
+        rel = relative(f.file, root)
+        level = github.annotation_level(f.enforcement_level, status == "blocking")
+        title = github.annotation_title(f.rule, f.enforcement_level, status == "overridden")
+        message = github.annotation_message(f.message, f.job, f.path)
+        out.append(Annotation(level, rel, f.line, f.column, title, message, f.line in changed.get(rel, ())))
+    for e in result.all_errors:
+        rel = relative(e.file, root)
+        out.append(Annotation("error", rel, e.line, e.column, "jobguard: invalid input", e.to_dict()["message"],
+                              e.line in changed.get(rel, ())))
     return out
 
 
