@@ -24,7 +24,16 @@ A complete example plugin lives in ``tests/plugin_example`` (one rule, one polic
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
 import pluggy
+
+from jobguard.contract import Rule
+
+#: What ``jobguard_policy_imports`` maps a name to: a factory called once per evaluation (returning a
+#: ``jobguard.lang.values.SentinelObject`` or plain data), or static data itself.
+PolicyImport = Callable[[], Any] | Mapping[str, Any]
 
 PROJECT = "jobguard"
 
@@ -33,8 +42,13 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def jobguard_rules():
+def jobguard_rules() -> Iterable[Rule | type[Rule]]:
     """Return an iterable of :class:`jobguard.rules.base.Rule` instances this plugin provides.
+
+    :return: rule instances (or classes); an empty iterable or ``None`` contributes nothing.
+
+    Called once per process, when the plugin manager first discovers rules (``Engine.load``, ``jobguard rules``);
+    the results of every plugin are collected, not just the first one.
 
     Rule IDs are global: two plugins registering the same ID is a configuration error reported at start-up.
 
@@ -49,8 +63,12 @@ def jobguard_rules():
 
 
 @hookspec
-def jobguard_policy_imports():
+def jobguard_policy_imports() -> Mapping[str, PolicyImport]:
     """Return a mapping ``import name -> factory`` for the policy language.
+
+    :return: import name -> :data:`PolicyImport` (a factory, or static data).
+
+    Called once per engine load; the engine keeps the factories and calls them per evaluation.
 
     The factory is called with no arguments once per evaluation and returns a
     :class:`jobguard.lang.values.SentinelObject` (or a plain dict of static data). Policies then use
@@ -62,8 +80,13 @@ def jobguard_policy_imports():
 
 
 @hookspec
-def jobguard_reporters():
+def jobguard_reporters() -> Mapping[str, type]:
     """Return a mapping ``format name -> reporter class`` (subclasses of :class:`jobguard.report.base.Reporter`).
+
+    :return: format name -> reporter class (typed ``type`` here: the report package sits above this module).
+
+    Called when a front resolves ``--format``/``--output`` names; a class is instantiated per run with
+    ``(color, quiet)`` and its ``render(results)`` gets a :class:`jobguard.report.base.RunResult`.
 
     The format becomes available to ``jobguard check --format NAME`` and ``--output NAME=PATH``.
     """

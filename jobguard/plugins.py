@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterable
 import pluggy
 
 from jobguard import hookspec
-from jobguard.engine.errors import PluginError
-from jobguard.engine.findings import ENFORCEMENT_LEVELS, SEVERITIES
+from jobguard.contract import ENFORCEMENT_LEVELS, SEVERITIES, PluginError
 from jobguard.jobspec.errors import Diagnostic
 
 BUILTIN_RULES = "jobguard.rules"

@@ -17,7 +17,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from jobguard.check.starter import write_starter
+from jobguard.cli.starter import write_starter
 from jobguard.engine import Engine
 from jobguard.jobspec import JobspecError, load_api_job
 

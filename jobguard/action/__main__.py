@@ -1,23 +1,29 @@
 """``python -m jobguard.action``: the body of the action's "Run jobguard check" step.
 
 Exit code: that of ``jobguard check`` (0 ok, 1 blocking findings, 2 input/config errors, 3 internal error), so the
-step fails exactly when the CLI would. Outputs and the summary are written before exiting, whatever the result.
+step fails exactly when the CLI would. The check runs in this process with the CLI's runner and flag parsing (no
+second interpreter, no JSON to re-parse): annotations and outputs read each finding's status from the run itself.
+Outputs and the summary are written before exiting, whatever the result.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
 
 from jobguard.action import annotations
 from jobguard.action.changes import GitError, changed_files, changed_lines, repo_root
 from jobguard.action.settings import InputError, Settings
 from jobguard.report import github
+
+if TYPE_CHECKING:
+    from jobguard.report.base import RunResult
 
 
 def select_changed(changed: list[str], paths: list[str], root: str, workspace: str) -> list[str]:
@@ -66,20 +72,64 @@ def append_summary(path: str, text: str) -> None:
             fh.write(cap_summary(text.rstrip("\n") + "\n"))
 
 
-def run_check(s: Settings, targets: list[str], sarif: str, markdown: str,
-              root: str = "") -> subprocess.CompletedProcess:
-    """``jobguard check`` on ``targets``; file functions of the (untrusted) jobs may read inside ``root``, the
-    checkout, and nowhere else unless ``args`` adds ``--allow-path``."""
-    cmd = [sys.executable, "-m", "jobguard", "check", "--format", "json", "--fail-on", s.fail_on,
-           "--output", f"sarif={sarif}", "--output", f"markdown={markdown}"]
+def check_argv(s: Settings, targets: list[str], sarif: str, markdown: str, root: str = "") -> list[str]:
+    """The ``jobguard check`` flags of this step: the inputs, then the user's ``args``, then the targets."""
+    argv = ["--fail-on", s.fail_on, "--output", f"sarif={sarif}", "--output", f"markdown={markdown}"]
     if root:
-        cmd += ["--allow-path", root]
+        argv += ["--allow-path", root]
     if s.config:
-        cmd += ["--config", s.config]
+        argv += ["--config", s.config]
     for p in s.policies:
-        cmd += ["--policy", p]
-    cmd += s.args + ["--"] + targets
-    return subprocess.run(cmd, cwd=s.workspace, capture_output=True, text=True)
+        argv += ["--policy", p]
+    return argv + s.args + ["--"] + targets
+
+
+def run_check(s: Settings, targets: list[str], sarif: str, markdown: str,
+              root: str = "") -> tuple[RunResult | None, int]:
+    """``jobguard check`` on ``targets``, in this process with the CLI's own runner: (result, exit code), the result
+    None when the run could not start (bad ``args``, a broken config: reported on stderr, exit 2). File functions
+    of the (untrusted) jobs may read inside ``root``, the checkout, and nowhere else unless ``args`` adds
+    ``--allow-path``. Reports named by ``--output`` (SARIF, the summary, any the user adds) are written."""
+    from jobguard.check import Runner
+    from jobguard.check.baseline import BaselineError
+    from jobguard.cli import check as cli_check
+    from jobguard.engine import ConfigError
+
+    os.chdir(s.workspace)  # paths in inputs, args and the config lookup are relative to the workspace
+    try:
+        with cli_check.check.make_context("jobguard check", check_argv(s, targets, sarif, markdown, root)) as ctx:
+            params = dict(ctx.params)
+        _color, _stdout, file_reporters = cli_check.reporters_for(params["fmt"], params["outputs"], params["quiet"],
+                                                                  False, params["verbose"])
+        options = cli_check.check_options(
+            params["paths"], params["config_path"], params["policies"], params["only"], params["skip"],
+            params["variables"], params["var_files"], params["policy_override"], params["fail_on"], params["jobs"],
+            params["no_cache"], params["baseline"], params["create_baseline"], params["extensions"],
+            params["allow_paths"], params["file_timeout"])
+    except click.exceptions.Exit as exc:  # --help
+        return None, exc.exit_code
+    except click.ClickException as exc:  # a bad flag in ``args``: click's own message, exit 2 like the CLI
+        sys.stderr.write(f"jobguard check: {exc.format_message()}\n")
+        return None, exc.exit_code
+    runner = Runner(options)
+    try:
+        result = runner.run()
+    except ConfigError as exc:
+        for diag in exc.diagnostics:
+            sys.stderr.write(f"jobguard: {diag}\n")
+        return None, 2
+    except BaselineError as exc:
+        sys.stderr.write(f"jobguard: {exc}\n")
+        return None, 2
+    if runner.baseline_written is not None:
+        where, count = runner.baseline_written
+        sys.stderr.write(f"jobguard: wrote {count} fingerprint(s) to baseline {where}\n")
+    try:
+        for reporter, path in file_reporters:
+            cli_check.write_report(path, reporter.render(result))
+    except SystemExit as exc:  # a report path that cannot be written: the CLI's message is on stderr, exit 2
+        return None, int(exc.code or 2)
+    return result, result.exit_code()
 
 
 def main() -> int:
@@ -111,27 +161,27 @@ def main() -> int:
             targets = [empty]
             note = "No job files changed in this pull request."
 
-    proc = run_check(s, targets, sarif, markdown, root)
-    sys.stderr.write(proc.stderr)
     try:
-        result = json.loads(proc.stdout)
-    except ValueError:
-        print(f"::error title=jobguard::jobguard check failed (exit {proc.returncode}); see the log above.")
-        write_outputs(s.output_file, {"findings": 0, "blocking": 0, "sarif-file": "", "exit-code": proc.returncode})
-        return proc.returncode or 3
+        result, code = run_check(s, targets, sarif, markdown, root)
+    except Exception as exc:  # the last line of defence, as in the CLI: an error annotation, never a traceback
+        sys.stderr.write(f"jobguard: internal error: {type(exc).__name__}: {exc}\n")
+        result, code = None, 3
+    if result is None:
+        print(f"::error title=jobguard::jobguard check failed (exit {code}); see the log above.")
+        write_outputs(s.output_file, {"findings": 0, "blocking": 0, "sarif-file": "", "exit-code": code})
+        return code or 3
 
-    findings = result.get("findings", [])
-    errors = result.get("errors", [])
     changed = changed_lines(root, s.base_sha) if s.base_sha else {}
-    wanted = annotations.build(findings, errors, s.fail_on, root, changed)
+    wanted = annotations.build(result, root, changed)
     shown, hidden = annotations.select(wanted)
     for a in shown:
         print(a.command())
     if hidden:
         print(annotations.overflow_notice(hidden))
 
-    active = [f for f in findings if not f.get("suppressed")]
-    blocking = [f for f in active if annotations.is_blocking(f, s.fail_on)]
+    statuses = [result.status(f) for f in result.findings]
+    active = [status for status in statuses if status != "suppressed"]
+    blocking = [status for status in active if status == "blocking"]
     summary = Path(markdown).read_text(encoding="utf-8") if os.path.exists(markdown) else ""
     if note:
         summary = f"{note}\n\n{summary}"
@@ -139,8 +189,8 @@ def main() -> int:
         summary += f"\n\n_{hidden} finding(s) were not shown as annotations (GitHub's limit); all are listed above._\n"
     append_summary(s.summary_file, summary)
     write_outputs(s.output_file, {"findings": len(active), "blocking": len(blocking),
-                                  "sarif-file": os.path.relpath(sarif, s.workspace), "exit-code": proc.returncode})
-    return proc.returncode
+                                  "sarif-file": os.path.relpath(sarif, s.workspace), "exit-code": code})
+    return code
 
 
 if __name__ == "__main__":

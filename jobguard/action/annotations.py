@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from jobguard.engine.findings import ENFORCEMENT_LEVELS
 from jobguard.report import github
-from collections.abc import Iterable
+from jobguard.report.base import RunResult
 
 PER_TYPE_LIMIT = 10
 
@@ -33,38 +32,23 @@ class Annotation:
                               col=self.column if self.line else 0, title=self.title)
 
 
-def is_blocking(finding: dict, fail_on: str) -> bool:
-    if finding.get("suppressed") or finding.get("overridden"):
-        return False
-    level = finding.get("enforcement_level", "advisory")
-    return ENFORCEMENT_LEVELS.index(level) >= ENFORCEMENT_LEVELS.index(fail_on)
-
-
-def annotation_level(finding: dict, fail_on: str) -> str | None:
-    """The level ``jobguard check --format github`` gives the same finding; None for suppressed findings."""
-    if finding.get("suppressed"):
-        return None
-    return github.annotation_level(finding.get("enforcement_level", "advisory"), is_blocking(finding, fail_on))
-
-
-def build(findings: Iterable[dict], errors: Iterable[dict], fail_on: str, root: str,
-          changed: dict[str, set[int]]) -> list[Annotation]:
-    """All annotations we would like to show, before the cap."""
+def build(result: RunResult, root: str, changed: dict[str, set[int]]) -> list[Annotation]:
+    """All annotations we would like to show, before the cap: one per finding that is not suppressed (its status
+    is the run's, from ``Finding.status``), one per input error."""
     out: list[Annotation] = []
-    for f in findings:
-        level = annotation_level(f, fail_on)
-        if level is None:
+    for f in result.findings:
+        status = result.status(f)
+        if status == "suppressed":
             continue
-        rel = relative(f.get("file", ""), root)
-        title = github.annotation_title(f.get("rule", ""), f.get("enforcement_level", ""), bool(f.get("overridden")))
-        message = github.annotation_message(f.get("message", ""), f.get("job", ""), f.get("path", ""))
-        out.append(Annotation(level, rel, int(f.get("line") or 0), int(f.get("column") or 0), title, message,
-                              int(f.get("line") or 0) in changed.get(rel, ())))
-    for e in errors:
-        rel = relative(e.get("file", ""), root)
-        out.append(Annotation("error", rel, int(e.get("line") or 0), int(e.get("column") or 0),
-                              "jobguard: invalid input", e.get("message", ""),
-                              int(e.get("line") or 0) in changed.get(rel, ())))
+        rel = relative(f.file, root)
+        level = github.annotation_level(f.enforcement_level, status == "blocking")
+        title = github.annotation_title(f.rule, f.enforcement_level, status == "overridden")
+        message = github.annotation_message(f.message, f.job, f.path)
+        out.append(Annotation(level, rel, f.line, f.column, title, message, f.line in changed.get(rel, ())))
+    for e in result.all_errors:
+        rel = relative(e.file, root)
+        out.append(Annotation("error", rel, e.line, e.column, "jobguard: invalid input", e.to_dict()["message"],
+                              e.line in changed.get(rel, ())))
     return out
 
 

@@ -32,7 +32,7 @@ class Evaluator:
         self.engine = engine
         self.host = host
         self.region = region
-        self.checks = sorted({r.id for r in engine.rules} | {p.name for p in engine.policies})
+        self.checks = engine.active_checks()
 
     @classmethod
     def load(cls, config_path: str | None = None, start_dir: str = ".", policies: Sequence[str] = (),

@@ -17,7 +17,6 @@ never appear in it: only a salted hash of the normalised value.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -26,30 +25,16 @@ from typing import Any
 from collections.abc import Iterable
 
 from jobguard.engine.findings import Finding
+from jobguard.engine.fingerprints import fingerprint, fingerprint_of, value_hash
+
+__all__ = ["BASELINE_VERSION", "BaselineError", "apply_baseline", "baseline_entries", "fingerprint", "read_baseline",
+           "value_hash", "write_baseline"]
 
 BASELINE_VERSION = 1
-_SALT = b"jobguard-baseline-v1\0"
 
 
 class BaselineError(Exception):
     """An unreadable or malformed baseline file (exit 2)."""
-
-
-def value_hash(value: Any) -> str:
-    """Hash of a normalised scalar (or list of scalars); "" for blocks and missing values."""
-    if value is None or isinstance(value, dict):
-        return ""
-    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
-        return ""
-    if isinstance(value, str):
-        value = value.strip()
-    normal = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(_SALT + normal.encode()).hexdigest()[:16]
-
-
-def fingerprint(rule: str, job: str, stable_path: str, hashed_value: str) -> str:
-    text = "\0".join((rule, job, stable_path, hashed_value))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def baseline_entries(findings: Iterable[Finding]) -> list[dict[str, Any]]:
@@ -58,8 +43,7 @@ def baseline_entries(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     for f in findings:
         if f.suppressed:
             continue
-        entries.append({"fingerprint": str((f.extra or {}).get("fingerprint") or fingerprint(f.rule, f.job, f.path,
-                                                                                             "")),
+        entries.append({"fingerprint": fingerprint_of(f),
                         "rule": f.rule, "job": f.job, "path": f.path})
     return sorted(entries, key=lambda e: (e["rule"], e["job"], e["path"], e["fingerprint"]))
 

@@ -18,16 +18,20 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Sequence
 
 from jobguard.check.budget import run_within
 from jobguard.check.discover import Source, discover_files
 from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
 from jobguard.engine.findings import Finding
+from jobguard.engine.fingerprints import fingerprint, value_hash
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT, MAX_JOB_FILE_SIZE, FileTimeout, LimitExceeded
 from jobguard.report.base import FileResult, RunResult
+
+if TYPE_CHECKING:  # the engine module is imported when the run loads the engine, not when this module is
+    from jobguard.engine.engine import Engine
 
 _CREDENTIAL_LINE = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)[\w\"']*\s*[=:]")
 
@@ -66,18 +70,22 @@ class CheckOptions:
 
 # --- worker side -----------------------------------------------------------------------------------------------
 
-_ENGINE: Any = None
+#: The engine of this pool worker process, set by :func:`_init_worker`; the parent process (the Runner and a serial
+#: run) never sets it: it passes its own engine along, so two runners in one process cannot mix engines.
+_WORKER_ENGINE: Engine | None = None
 
 
-def _init_worker(engine_args: dict[str, Any], cwd: str) -> None:
-    """Pool initializer: a forked worker already has the parent's engine; a fresh one (forkserver, spawn) moves to
-    the parent's working directory (paths in tasks and the config lookup are relative to it) and loads its own."""
-    global _ENGINE
-    if _ENGINE is None:
+def _init_worker(inherited: Engine | None, engine_args: dict[str, Any], cwd: str) -> None:
+    """Pool initializer: a forked worker gets the parent's engine as it is (fork passes arguments without pickling
+    them); a fresh one (forkserver, spawn) moves to the parent's working directory (paths in tasks and the config
+    lookup are relative to it) and loads its own."""
+    global _WORKER_ENGINE
+    if inherited is None:
         os.chdir(cwd)
         from jobguard.engine import Engine
 
-        _ENGINE = Engine.load(**engine_args)
+        inherited = Engine.load(**engine_args)
+    _WORKER_ENGINE = inherited
 
 
 def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Diagnostic],
@@ -103,8 +111,6 @@ def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Dia
 
 def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
     """Each finding with its baseline fingerprint added, and the secret values that shown lines must mask."""
-    from jobguard.check.baseline import fingerprint, value_hash
-
     out: list[Finding] = []
     secrets: list[str] = []
     for f in findings:
@@ -121,16 +127,17 @@ def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list
     return out, secrets
 
 
-def check_one(source: str, text: str | None, variables: dict[str, str], var_files: list[str],
+def check_one(engine: Engine, source: str, text: str | None, variables: dict[str, str], var_files: list[str],
               policy_override: bool, file_roots: Sequence[str] | None = None,
               timeout: float | None = None) -> FileResult:
-    """Load and evaluate one job file (``text`` given for stdin) within ``timeout`` CPU seconds, file functions
-    confined to ``file_roots``. Never raises: problems, the time budget included, become errors."""
-    return run_within(timeout, lambda: _check_one(source, text, variables, var_files, policy_override, file_roots),
+    """Load and evaluate one job file (``text`` given for stdin) with ``engine`` within ``timeout`` CPU seconds,
+    file functions confined to ``file_roots``. Never raises: problems, the time budget included, become errors."""
+    return run_within(timeout, lambda: _check_one(engine, source, text, variables, var_files, policy_override,
+                                                  file_roots),
                       lambda exc: _timed_out(source, exc))
 
 
-def _check_one(source: str, text: str | None, variables: dict[str, str], var_files: list[str],
+def _check_one(engine: Engine, source: str, text: str | None, variables: dict[str, str], var_files: list[str],
                policy_override: bool, file_roots: Sequence[str] | None) -> FileResult:
     from jobguard.engine import EvalContext
     from jobguard.jobspec import JobspecError, load_file, load_text
@@ -163,8 +170,8 @@ def _check_one(source: str, text: str | None, variables: dict[str, str], var_fil
         return _internal(source, "loading", exc)
     try:
         namespace = str(loaded.canonical.get("Namespace") or "default")
-        result = _ENGINE.evaluate(loaded, policy_override=policy_override,
-                                  context=EvalContext(namespace=namespace))
+        result = engine.evaluate(loaded, policy_override=policy_override,
+                                 context=EvalContext(namespace=namespace))
         findings, secrets = _annotate(list(result.findings), loaded)
         errors = list(result.errors)
         # the engine fails a job closed when evaluation broke; findings are judged later (baseline, --fail-on)
@@ -218,7 +225,9 @@ def _internal(source: str, stage: str, exc: BaseException) -> FileResult:
 
 
 def _worker_task(args: tuple) -> FileResult:
-    return check_one(*args)
+    """One file in a pool worker, with the worker's engine."""
+    assert _WORKER_ENGINE is not None, "the pool initializer sets the worker's engine"
+    return check_one(_WORKER_ENGINE, *args)
 
 
 def _read_text(path: str) -> str | None:
@@ -247,19 +256,17 @@ class Runner:
     def __init__(self, options: CheckOptions, progress: Callable[[int, int], None] | None = None) -> None:
         self.options = options
         self.progress = progress
-        self.engine: Any = None
+        self.engine: Engine | None = None
         #: (path, number of fingerprints) after ``create_baseline`` wrote its file
         self.baseline_written: tuple[str, int] | None = None
         self._root_cache: dict[str, tuple[str, ...]] = {}
 
-    def load_engine(self) -> Any:
+    def load_engine(self) -> Engine:
         """Load the engine (raises the engine's ``ConfigError`` for a broken config or policy)."""
-        global _ENGINE
         if self.engine is None:
             from jobguard.engine import Engine
 
             self.engine = Engine.load(**self.options.engine_args())
-            _ENGINE = self.engine
         return self.engine
 
     def run(self) -> RunResult:
@@ -290,12 +297,12 @@ class Runner:
                 pending.append(i)
 
         done = len(sources) - len(pending)
-        for i, result in self._evaluate(sources, pending, done):
+        for i, result in self._evaluate(engine, sources, pending, done):
             results[i] = result
             if cache is not None and not result.internal_error and not timed_out(result):
                 cache.put(keys[i], result)
 
-        checks = _active_checks(engine)
+        checks = engine.active_checks()
         files = [replace(r, checks=checks) if not r.input_error else r for r in results if r is not None]
         files = self._baseline(files)
         from jobguard.report.vcs import git_provenance
@@ -307,12 +314,9 @@ class Runner:
 
     # -- steps ------------------------------------------------------------------------------------------------
 
-    def _extensions(self, engine: Any) -> list[str] | None:
+    def _extensions(self, engine: Engine) -> list[str] | None:
         """``--extensions`` wins over jobguard.hcl's ``check { extensions }``; None means the defaults."""
-        if self.options.extensions:
-            return self.options.extensions
-        config = getattr(engine, "config", None)
-        return list((getattr(config, "check", None) or {}).get("extensions") or []) or None
+        return self.options.extensions or engine.check_extensions()
 
     def _roots(self, src: Source) -> tuple[str, ...]:
         """Where this file's file functions may read: its repository (else the working directory) and every
@@ -333,7 +337,7 @@ class Runner:
         except OSError:
             return None
 
-    def _cache(self, engine: Any) -> Any:
+    def _cache(self, engine: Engine) -> Any:
         from jobguard import __version__
         from jobguard.check.cache import ResultCache, default_cache_dir
 
@@ -343,7 +347,7 @@ class Runner:
                                            today=datetime.date.today().isoformat(), allow_paths=opts.allow_paths)
         return ResultCache(opts.cache_dir or default_cache_dir(os.path.abspath(opts.start_dir)), run_key)
 
-    def _evaluate(self, sources: list[Source], pending: list[int], done: int):
+    def _evaluate(self, engine: Engine, sources: list[Source], pending: list[int], done: int):
         """Yield (index, FileResult) for the files not answered by the cache, in order."""
         opts = self.options
         total = len(sources)
@@ -354,10 +358,10 @@ class Runner:
         if self.progress:
             self.progress(done, total)
         if jobs <= 1 or len(tasks) <= 1:
-            outcomes = map(_worker_task, tasks)
+            outcomes = (check_one(engine, *task) for task in tasks)
             pool = None
         else:
-            pool = self._pool(min(jobs, len(tasks)))
+            pool = self._pool(engine, min(jobs, len(tasks)))
             chunk = max(1, min(4, len(tasks) // (jobs * 16)))  # small chunks: no worker idles at the end
             outcomes = pool.map(_worker_task, tasks, chunksize=chunk)  # the first submit forks every worker
             gc.unfreeze()
@@ -371,7 +375,7 @@ class Runner:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
-    def _pool(self, workers: int) -> Any:
+    def _pool(self, engine: Engine, workers: int) -> Any:
         """A process pool. ``fork`` (workers inherit the loaded engine: no start-up cost) when this process has a
         single thread; forking a multi-threaded process can copy a lock some other thread holds, so then (an
         embedding application, a test runner) the workers start fresh and load their own engine."""
@@ -380,13 +384,15 @@ class Runner:
         from concurrent.futures import ProcessPoolExecutor
 
         methods = multiprocessing.get_all_start_methods()
+        inherited: Engine | None = None
         if "fork" in methods and threading.active_count() == 1:
-            method = "fork"
+            method, inherited = "fork", engine
             gc.freeze()  # children's GC leaves the inherited engine alone, so its pages stay shared (undone below)
         else:
             method = "forkserver" if "forkserver" in methods else "spawn"
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=_init_worker, initargs=(self.options.engine_args(), os.getcwd()))
+                                   initializer=_init_worker,
+                                   initargs=(inherited, self.options.engine_args(), os.getcwd()))
 
     def _baseline(self, files: list[FileResult]) -> list[FileResult]:
         from jobguard.check import baseline
@@ -408,18 +414,7 @@ class Runner:
         rule, configured or not; asking the plugins again would only cost start-up time.
         """
         wanted = {f.rule for fr in files for f in fr.findings if f.kind == "rule"}
-        meta: dict[str, dict[str, Any]] = {}
-        if wanted:
-            from jobguard.rules.base import help_uri_of
-
-            registry = getattr(self.engine, "registry", None)
-            if registry is None:
-                from jobguard.plugins import discover_rules
-
-                registry = discover_rules()
-            for rule_id in sorted(wanted & set(registry)):
-                rule = getattr(registry[rule_id], "rule", registry[rule_id])
-                meta[rule_id] = {**rule.describe(), "kind": "rule", "help_uri": help_uri_of(rule)}
+        meta = self.load_engine().rule_metadata(wanted) if wanted else {}
         for fr in files:
             for f in fr.findings:
                 if f.rule not in meta:
@@ -427,13 +422,6 @@ class Runner:
                                     "severity": f.severity, "enforcement_level": f.enforcement_level,
                                     "help_uri": f.help_uri}
         return meta
-
-
-def _active_checks(engine: Any) -> list[str]:
-    """IDs of the rules and names of the policies the engine runs on every job (JUnit lists passing ones too)."""
-    rules = [str(getattr(r, "id", "")) for r in getattr(engine, "rules", None) or []]
-    policies = [str(getattr(p, "name", "")) for p in getattr(engine, "policies", None) or []]
-    return sorted({c for c in rules + policies if c})
 
 
 def _root(start_dir: str) -> str:

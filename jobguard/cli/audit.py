@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
-from jobguard.cli.check import _print_diagnostics, _write, reporters_for
+from jobguard.cli.check import _print_diagnostics, reporters_for, write_report
 from jobguard.cli.check import check as check_command
 
 EXIT_CODES_HELP = """\b
@@ -128,7 +128,7 @@ def _run_audit(config_path: str | None, policies: tuple[str, ...], only: list[st
     for ns, why in sorted(run.skipped.items()):
         warn(f"namespace {ns!r} skipped: {why}")
     for reporter, path in file_reporters:
-        _write(path, reporter.render(run.result))
+        write_report(path, reporter.render(run.result))
     text = stdout_reporter.render(run.result)
     if text:
         click.echo(text, nl=False, color=color)

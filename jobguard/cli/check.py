@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, NoReturn
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from jobguard.engine.findings import ENFORCEMENT_LEVELS
 from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT
+
+if TYPE_CHECKING:  # the runner loads inside the command (start-up time of --help, see above)
+    from jobguard.check.runner import CheckOptions
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -135,20 +139,14 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
                baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None,
                extensions: list[str] | None = None, verbose: bool = False,
                allow_paths: tuple[str, ...] = (), file_timeout: float = DEFAULT_FILE_TIMEOUT) -> int:
-    from jobguard.check import CheckOptions, Runner
+    from jobguard.check import Runner
     from jobguard.check.baseline import BaselineError
     from jobguard.check.progress import ProgressBar
     from jobguard.engine import ConfigError
 
     color, stdout_reporter, file_reporters = reporters_for(fmt, outputs, quiet, color, verbose)
-    paths = paths or (".",)
-    options = CheckOptions(
-        paths=list(paths), config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
-        variables=variables, var_files=list(var_files), policy_override=policy_override, fail_on=fail_on,
-        jobs=jobs, use_cache=not no_cache, baseline=baseline, create_baseline=create_baseline,
-        stdin_text=_read_stdin() if "-" in paths else None, extensions=extensions, allow_paths=list(allow_paths),
-        file_timeout=file_timeout or None,
-    )
+    options = check_options(paths, config_path, policies, only, skip, variables, var_files, policy_override, fail_on,
+                            jobs, no_cache, baseline, create_baseline, extensions, allow_paths, file_timeout)
     progress = None if quiet else ProgressBar.for_terminal()
     runner = Runner(options, progress=progress)
     try:
@@ -166,11 +164,30 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
         where, count = runner.baseline_written
         click.echo(f"jobguard: wrote {count} fingerprint(s) to baseline {where}", err=True)
     for reporter, path in file_reporters:
-        _write(path, reporter.render(result))
+        write_report(path, reporter.render(result))
     text = stdout_reporter.render(result)
     if text:
         click.echo(text, nl=False, color=color)
     return result.exit_code()
+
+
+def check_options(paths: Sequence[str], config_path: str | None, policies: Sequence[str], only: list[str] | None,
+                  skip: list[str] | None, variables: dict[str, str], var_files: Sequence[str], policy_override: bool,
+                  fail_on: str, jobs: int | None, no_cache: bool, baseline: str | None, create_baseline: str | None,
+                  extensions: list[str] | None = None, allow_paths: Sequence[str] = (),
+                  file_timeout: float = DEFAULT_FILE_TIMEOUT) -> CheckOptions:
+    """The run ``jobguard check`` flags describe (stdin read here when a path is ``-``); the GitHub Action builds
+    its run from the same flags with this function, so the two cannot drift apart."""
+    from jobguard.check import CheckOptions
+
+    paths = list(paths) or ["."]
+    return CheckOptions(
+        paths=paths, config_path=config_path, start_dir=".", policies=list(policies), only=only, skip=skip,
+        variables=variables, var_files=list(var_files), policy_override=policy_override, fail_on=fail_on,
+        jobs=jobs, use_cache=not no_cache, baseline=baseline, create_baseline=create_baseline,
+        stdin_text=_read_stdin() if "-" in paths else None, extensions=extensions, allow_paths=list(allow_paths),
+        file_timeout=file_timeout or None,
+    )
 
 
 def reporters_for(fmt: str, outputs: list[tuple[str, str]], quiet: bool, color: bool | None, verbose: bool = False
@@ -204,7 +221,8 @@ def _print_diagnostics(exc: Any) -> None:
         click.echo(f"jobguard: {exc}", err=True)
 
 
-def _write(path: str, text: str) -> None:
+def write_report(path: str, text: str) -> None:
+    """Write one ``--output`` report (``-``: stdout); a path that cannot be written is exit 2 (also the Action's)."""
     if path == "-":
         click.echo(text, nl=False)
         return
@@ -225,7 +243,7 @@ def init(directory: str, force: bool) -> None:
 
     Refuses to overwrite existing files unless --force is given (exit 2).
     """
-    from jobguard.check.starter import StarterExistsError, write_starter
+    from jobguard.cli.starter import StarterExistsError, write_starter
 
     try:
         written = write_starter(directory, force=force)

@@ -63,11 +63,12 @@ def _pairs(items: tuple[str, ...], what: str, json_only: bool) -> dict[str, Any]
 
 
 def _job_globals(job_file: str | None) -> dict[str, Any]:
-    globals_: dict[str, Any] = {"job": None, "existing_job": None, "job_exists": False, "namespace": "default",
-                                "nomad_acl_token": None}
+    """The Nomad globals ``jobguard check`` gives a policy, for ``job_file`` (or no job) submitted as new."""
+    from jobguard.engine.engine import EvalContext, policy_globals
+
     if not job_file:
-        return globals_
-    from jobguard.jobspec import JobspecError, load_file, snake_view
+        return policy_globals(None, EvalContext())
+    from jobguard.jobspec import JobspecError, load_file
 
     try:
         loaded = load_file(job_file)
@@ -75,10 +76,7 @@ def _job_globals(job_file: str | None) -> dict[str, Any]:
         exit_with_diagnostics(exc.diagnostics, prefix="jobguard: ")
     except OSError as exc:
         _fail_input(f"{job_file}: {exc.strerror or exc}")
-    job = snake_view(loaded.canonical)
-    globals_["job"] = job
-    globals_["namespace"] = (job or {}).get("namespace") or "default"
-    return globals_
+    return policy_globals(loaded, EvalContext(namespace=str(loaded.canonical.get("Namespace") or "default")))
 
 
 def _read_policy(path: str):

@@ -48,32 +48,27 @@ def rules(rule_id: str | None, fmt: str, config_path: str | None) -> None:
 def _effective_rules(config_path: str | None) -> list[dict[str, Any]]:
     """Every installed rule's metadata plus its effective configuration (enabled, level, severity, params)."""
     from jobguard import plugins
-    from jobguard.engine import profiles
+    from jobguard.contract import help_uri_of
     from jobguard.engine.config import find_config, load_config
-    from jobguard.rules.base import help_uri_of
+    from jobguard.engine.engine import effective_rules
 
     config = load_config(config_path if config_path is not None else find_config("."))
     out = []
-    for rule_id, registered in plugins.discover_rules().items():
-        info = registered.rule.describe()
-        info["help_uri"] = help_uri_of(registered.rule)
-        block = config.rules.get(rule_id)
-        info["plugin"] = registered.plugin
-        info["distribution"] = registered.dist
+    # the engine's own merge of profile, rule block and defaults (no Engine.load: a broken policy must not hide
+    # the rule list)
+    for active in effective_rules(config, plugins.discover_rules()):
+        info = active.rule.describe()
+        info["help_uri"] = help_uri_of(active.rule)
+        info["plugin"] = active.plugin
+        info["distribution"] = active.dist
         info["default_enforcement_level"] = info["enforcement_level"]
         info["profile"] = config.profile
-        info["configured"] = block is not None
-        info["enforcement_level"] = profiles.default_level(config.profile, rule_id, info["enforcement_level"],
-                                                           registered.plugin)
-        info["enabled"] = block.enabled if block else profiles.runs(config.profile, False)
-        if block is not None:
-            info["enforcement_level"] = block.enforcement_level or info["enforcement_level"]
-            info["severity"] = block.severity or info["severity"]
-            info["params"] = {**(info.get("default_params") or {}), **block.params}
-            info["non_waivable"] = block.non_waivable
-        else:
-            info["params"] = dict(info.get("default_params") or {})
-            info["non_waivable"] = False
+        info["configured"] = active.configured
+        info["enforcement_level"] = active.enforcement_level
+        info["enabled"] = active.enabled
+        info["severity"] = active.severity
+        info["params"] = active.params
+        info["non_waivable"] = active.non_waivable
         out.append(info)
     return sorted(out, key=lambda e: e["id"])
 

@@ -26,11 +26,6 @@ def check_level(level: str) -> str:
     return level
 
 
-def at_least(level: str, threshold: str) -> bool:
-    """Is ``level`` as strict as ``threshold`` or stricter?"""
-    return ENFORCEMENT_LEVELS.index(level) >= ENFORCEMENT_LEVELS.index(threshold)
-
-
 def apply_override(findings: Iterable[Finding], policy_override: bool) -> None:
     """Mark soft-mandatory, unsuppressed failures ``overridden`` when the caller asked for an override."""
     if not policy_override:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Iterable, Sequence
 
-from jobguard import __version__
+from jobguard import __version__, plugins
+from jobguard.contract import RuleContext, help_uri_of
 from jobguard.engine import enforcement, policies, profiles, redaction, suppressions
 from jobguard.engine.config import Config, find_config, load_config
 from jobguard.engine.errors import ConfigError
@@ -79,10 +80,56 @@ class ActiveRule:
     non_waivable: bool = False
     plugin: str = ""
     dist: str = ""
+    #: does the profile and the rule's block let it run (``jobguard rules`` lists disabled ones too)
+    enabled: bool = True
+    #: has it a ``rule`` block in the configuration
+    configured: bool = False
 
     @property
     def id(self) -> str:
         return self.rule.id
+
+
+def configure_rule(config: Config, rule_id: str, registered: Any, only: Iterable[str] = ()) -> ActiveRule:
+    """One installed rule as ``config`` sets it up: the one place its profile, ``rule`` block and defaults merge.
+
+    ``only`` (``--only``) counts as configuring a rule, so it runs under ``rules = "none"`` too. Params are not
+    validated here (that needs the config's positions; :meth:`Engine.load` does it for the rules that run).
+    """
+    rule = registered.rule
+    block = config.rules.get(rule_id)
+    enabled = (block is None or block.enabled) and profiles.runs(config.profile, block is not None or rule_id in only)
+    params = {**dict(getattr(rule, "default_params", {}) or {}), **(block.params if block else {})}
+    level = (block and block.enforcement_level) or profiles.default_level(
+        config.profile, rule_id, rule.enforcement_level, registered.plugin)
+    return ActiveRule(rule, level, (block and block.severity) or rule.severity, params,
+                      bool(block and block.non_waivable), registered.plugin, registered.dist,
+                      enabled=enabled, configured=block is not None)
+
+
+def effective_rules(config: Config, registry: dict[str, Any], only: Iterable[str] = ()) -> list[ActiveRule]:
+    """Every installed rule (``registry``: ID -> registered rule) as ``config`` sets it up, enabled or not."""
+    only = set(only)
+    return [configure_rule(config, rule_id, registered, only) for rule_id, registered in registry.items()]
+
+
+def policy_globals(loaded: LoadedJob | None, context: EvalContext,
+                   set_globals: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The globals a Nomad Sentinel policy sees: ``job``, ``existing_job``, ``job_exists``, ``namespace`` and
+    ``nomad_acl_token`` (never its SecretID), over ``set_globals`` (a policy set's ``global`` blocks).
+
+    One builder for the engine and ``jobguard apply``, so a policy sees the same names whichever runs it.
+    """
+    from jobguard.jobspec import snake_view
+
+    return {
+        **(set_globals or {}),  # a policy set's global blocks; the job's own globals win
+        "job": snake_view(loaded.canonical) if loaded is not None else None,
+        "existing_job": snake_view(_api_job(context.existing_job)) if context.existing_job else None,
+        "job_exists": bool(context.job_exists),
+        "namespace": context.namespace,
+        "nomad_acl_token": public_token(context.nomad_acl_token),
+    }
 
 
 class Engine:
@@ -116,8 +163,6 @@ class Engine:
         ``only``/``skip`` take rule IDs and policy names (comma-separated strings are split). Raises
         :class:`ConfigError` with every problem found.
         """
-        from jobguard import plugins
-
         load_args = {"config_path": os.fspath(config_path) if config_path else None,
                      "start_dir": os.fspath(start_dir), "extra_policies": [os.fspath(p) for p in extra_policies],
                      "only": _names(only), "skip": _names(skip)}
@@ -164,8 +209,6 @@ class Engine:
         return result
 
     def _run_rule(self, active: ActiveRule, loaded: LoadedJob, result: Result) -> None:
-        from jobguard.rules.base import RuleContext
-
         try:
             violations = list(active.rule.check(RuleContext(loaded=loaded, params=active.params)) or ())
         except Exception as exc:  # a buggy rule must not hide the others, nor pass silently
@@ -176,8 +219,6 @@ class Engine:
             result.findings.append(self._finding(active, loaded, violation.message, tuple(violation.path)))
 
     def _finding(self, active: ActiveRule, loaded: LoadedJob, message: str, path: Path) -> Finding:
-        from jobguard.rules.base import help_uri_of
-
         file, line, column = _locate(loaded, path)
         return Finding(rule=active.id, kind="rule", enforcement_level=active.enforcement_level,
                        severity=active.severity, message=message, file=file, line=line, column=column,
@@ -186,16 +227,7 @@ class Engine:
                        extra={"category": getattr(active.rule, "category", ""), "plugin": active.plugin})
 
     def _run_policies(self, loaded: LoadedJob, context: EvalContext, trace: bool, result: Result) -> None:
-        from jobguard.jobspec import snake_view
-
-        globals_ = {
-            **self.config.globals,  # a policy set's global blocks; the job's own globals win
-            "job": snake_view(loaded.canonical),
-            "existing_job": snake_view(_api_job(context.existing_job)) if context.existing_job else None,
-            "job_exists": bool(context.job_exists),
-            "namespace": context.namespace,
-            "nomad_acl_token": public_token(context.nomad_acl_token),
-        }
+        globals_ = self.policy_globals(loaded, context)
         file, line, column = _locate(loaded, ())
         secrets: list[str] | None = None
         for spec in self.policies:
@@ -238,6 +270,49 @@ class Engine:
     # ----------------------------------------------------------------------------------------------------------
     # Introspection
     # ----------------------------------------------------------------------------------------------------------
+
+    def effective_rules(self) -> list[ActiveRule]:
+        """Every installed rule as this engine's configuration sets it up, enabled or not (``jobguard rules``);
+        :attr:`rules` holds the ones that run."""
+        return effective_rules(self.config, self.registry, self.load_args.get("only") or ())
+
+    def policy_globals(self, loaded: LoadedJob | None, context: EvalContext | None = None) -> dict[str, Any]:
+        """The globals this engine's policies see for ``loaded`` (see the module function :func:`policy_globals`)."""
+        return policy_globals(loaded, context or EvalContext(), self.config.globals)
+
+    @property
+    def config_file(self) -> str | None:
+        """The jobguard.hcl (or sentinel.hcl) this engine read, None when it runs on defaults. It may have been
+        found by searching upwards from the start directory, so fronts ask here rather than guess."""
+        path = self.config.path
+        return str(path) if path and os.path.isfile(path) else None
+
+    def source_files(self) -> list[str]:
+        """The files this engine's result depends on besides the job: the config, every policy and every Sentinel
+        module (the proxy watches them to reload)."""
+        files = [self.config_file] if self.config_file else []
+        files += [spec.file for spec in self.policies if isinstance(spec.file, str)]
+        return files + [path for _name, path in self.module_files()]
+
+    def proxy_block(self) -> dict[str, Any]:
+        """The configuration's ``proxy { }`` block (settings of ``jobguard serve``), empty when absent."""
+        return dict(self.config.proxy or {})
+
+    def check_extensions(self) -> list[str] | None:
+        """``check { extensions }`` of the configuration (the file names ``jobguard check`` picks in a directory),
+        None for the defaults."""
+        return list((self.config.check or {}).get("extensions") or []) or None
+
+    def active_checks(self) -> list[str]:
+        """IDs of the rules and names of the policies that run on every job (JUnit lists passing ones too)."""
+        return sorted({r.id for r in self.rules} | {p.name for p in self.policies})
+
+    def rule_metadata(self, rule_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``describe()`` of installed rules by ID, with the help link (SARIF ``tool.driver.rules``); IDs that
+        name no installed rule (policies) are left out."""
+        return {rule_id: {**self.registry[rule_id].rule.describe(), "kind": "rule",
+                          "help_uri": help_uri_of(self.registry[rule_id].rule)}
+                for rule_id in sorted(set(rule_ids) & set(self.registry))}
 
     @property
     def known_ids(self) -> set[str]:
@@ -297,22 +372,14 @@ def _configure_rules(config: Config, registry: dict[str, Any], diagnostics: list
     active: list[ActiveRule] = []
     if not config.rules_enabled:
         return active
-    for rule_id, registered in registry.items():
-        rule = registered.rule
-        block = config.rules.get(rule_id)
-        if (block is not None and not block.enabled) or not profiles.runs(config.profile,
-                                                                          block is not None or rule_id in only):
+    for configured in effective_rules(config, registry, only):
+        if not configured.enabled:
             continue
-        params = {**dict(getattr(rule, "default_params", {}) or {}), **(block.params if block else {})}
-        schema = getattr(rule, "params_schema", None) or {"type": "object"}
-        if block is not None:
-            diagnostics.extend(validate(schema, params, config.filename, config.positions,
-                                        base=("rule", rule_id, "params"), what=f"rule {rule_id!r} params"))
-        level = (block and block.enforcement_level) or profiles.default_level(
-            config.profile, rule_id, rule.enforcement_level, registered.plugin)
-        active.append(ActiveRule(rule, level,
-                                 (block and block.severity) or rule.severity, params,
-                                 bool(block and block.non_waivable), registered.plugin, registered.dist))
+        if configured.configured:
+            schema = getattr(configured.rule, "params_schema", None) or {"type": "object"}
+            diagnostics.extend(validate(schema, configured.params, config.filename, config.positions,
+                                        base=("rule", configured.id, "params"), what=f"rule {configured.id!r} params"))
+        active.append(configured)
     return active
 
 

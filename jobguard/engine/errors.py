@@ -6,22 +6,9 @@ errors do, so every front prints them the same way; the CLI maps them to exit co
 
 from __future__ import annotations
 
-from jobguard.jobspec.errors import Diagnostic
+# Defined in the leaf module :mod:`jobguard.contract` (the plugin manager raises them too); re-exported here.
+from jobguard.contract import ConfigError, PluginError
+
+__all__ = ["ConfigError", "PluginError"]
 
 
-class ConfigError(Exception):
-    """A broken ``jobguard.hcl``, a policy that does not compile, bad rule params or a broken plugin.
-
-    All problems found in one pass are reported together (like Nomad's own diagnostics).
-    """
-
-    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
-        self.diagnostics = [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(str(d) for d in self.diagnostics)
-
-
-class PluginError(ConfigError):
-    """An installed plugin that cannot be loaded or registers something invalid (e.g. a duplicate rule ID)."""

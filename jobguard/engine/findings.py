@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ENFORCEMENT_LEVELS = ("advisory", "soft-mandatory", "hard-mandatory")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+from jobguard.contract import ENFORCEMENT_LEVELS, SEVERITIES
+
+__all__ = ["ENFORCEMENT_LEVELS", "SEVERITIES", "STATUSES", "Finding"]
+
+#: The four states a finding can be in for one run, in report order (see :meth:`Finding.status`).
+STATUSES = ("blocking", "advisory", "overridden", "suppressed")
 
 
 @dataclass
@@ -45,11 +49,23 @@ class Finding:
     trace: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def status(self, fail_on: str = "soft-mandatory") -> str:
+        """The finding's state in a run whose threshold is ``fail_on``: ``suppressed``, ``overridden``,
+        ``blocking`` (fails the run) or ``advisory`` (reported, not failing).
+
+        The one place that decides it: reports, the Action, the proxy's answers and metrics and ``jobguard audit``
+        all ask here, so they cannot disagree. An unknown ``fail_on`` is a ValueError.
+        """
+        if self.suppressed:
+            return "suppressed"
+        if self.overridden:
+            return "overridden"
+        strict_enough = ENFORCEMENT_LEVELS.index(self.enforcement_level) >= ENFORCEMENT_LEVELS.index(fail_on)
+        return "blocking" if strict_enough else "advisory"
+
     def blocking(self, fail_on: str = "soft-mandatory") -> bool:
         """Does this finding fail a run whose threshold is ``fail_on``? Suppressed and overridden never do."""
-        if self.suppressed or self.overridden:
-            return False
-        return ENFORCEMENT_LEVELS.index(self.enforcement_level) >= ENFORCEMENT_LEVELS.index(fail_on)
+        return self.status(fail_on) == "blocking"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,8 +2,8 @@
 
 Rules redact their own messages, but a policy is user code: ``print(task.env)`` or an ``error()`` message can echo
 a password from the job into a finding, a CI log or the proxy's response. Before policy text leaves the engine,
-every string in the job that the secret scanner of the rule pack (:mod:`jobguard.rules.secretscan`) classifies as
-a secret is replaced by its redacted form.
+every string in the job that the secret scanner (:mod:`jobguard.secretscan`, shared with the rules and the
+report snippets) classifies as a secret is replaced by its redacted form.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from jobguard.contract import redact
+from jobguard.secretscan import secret_kind
+
 MIN_LENGTH = 4  # shorter "secrets" would redact ordinary words all over the message
 
 
 def secret_values(job: Any) -> list[str]:
     """Secret string values anywhere in ``job`` (longest first, so overlapping secrets redact fully)."""
-    from jobguard.rules.secretscan import secret_kind
-
     found = {value for key, value in _strings(job, "") if len(value) >= MIN_LENGTH and secret_kind(value, key)}
     return sorted(found, key=lambda v: (-len(v), v))
 
@@ -35,8 +36,6 @@ def _strings(value: Any, key: str) -> Iterator[tuple[str, str]]:
 
 def scrub(text: str, secrets: list[str]) -> str:
     """``text`` with every secret in ``secrets`` replaced by ``****``."""
-    from jobguard.rules.base import redact
-
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, redact(secret))

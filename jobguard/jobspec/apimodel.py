@@ -44,10 +44,6 @@ class Field:
     omitempty: bool = False
     required: bool = False
 
-    @property
-    def is_struct(self) -> bool:
-        return self.kind == "struct"
-
     def zero(self) -> Any:
         """What Go prints for this field when it was never set."""
         if self.pointer or self.kind in ("list", "map", "any", "bytes"):

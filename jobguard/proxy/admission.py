@@ -16,7 +16,6 @@ request goes through and the failure is logged loudly. ``dry_run`` turns every d
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from jobguard.engine.findings import Finding
 from jobguard.proxy import gojson
 from jobguard.proxy.responses import describe
-from jobguard.proxy.settings import ProxySettings
+from jobguard.proxy.settings import PROXY_FAIL_ON, ProxySettings
 from jobguard.proxy.upstream import Upstream, UpstreamError
 
 if TYPE_CHECKING:
@@ -157,8 +156,10 @@ class Admission:
                              f"policies ({', '.join(self.settings.override_acl_policies) or 'none configured'}).")
 
         engine = self._engine()
-        context = _context(existing_job=existing, job_exists=existing is not None, namespace=caller.namespace,
-                           nomad_acl_token=token, region=caller.region)
+        from jobguard.engine import EvalContext
+
+        context = EvalContext(existing_job=existing, job_exists=existing is not None, namespace=caller.namespace,
+                              nomad_acl_token=token)
         # Off the event loop, under a hard deadline (a worker process; see workers.py).
         result = await self._evaluate(engine, loaded, allowed, context)
         self._judge(result, decision)
@@ -180,8 +181,8 @@ class Admission:
     def _judge(self, result: Any, decision: Decision) -> None:
         findings = [f for f in result.findings if not f.suppressed]
         decision.findings = list(result.findings)
-        blocking = [f for f in findings if f.blocking("soft-mandatory")]
-        decision.warnings = [describe(f) for f in findings if not f.blocking("soft-mandatory")]
+        blocking = [f for f in findings if f.status(PROXY_FAIL_ON) == "blocking"]
+        decision.warnings = [describe(f) for f in findings if f.status(PROXY_FAIL_ON) != "blocking"]
         decision.errors = [str(e) for e in result.errors]
         if decision.errors:
             self._failed(decision, "policy evaluation error: " + "; ".join(decision.errors))
@@ -217,15 +218,3 @@ async def _value(value: Any) -> Any:
 async def _in_thread(engine: Any, loaded: Any, policy_override: bool, context: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(
         None, lambda: engine.evaluate(loaded, policy_override=policy_override, context=context))
-
-
-def _context(**values: Any) -> Any:
-    """An EvalContext with whatever of ``values`` the engine's context declares (extra ones are dropped)."""
-    from jobguard.engine import EvalContext
-
-    if dataclasses.is_dataclass(EvalContext):
-        names = {f.name for f in dataclasses.fields(EvalContext)}
-        values = {k: v for k, v in values.items() if k in names}
-    else:
-        values.pop("region", None)
-    return EvalContext(**values)

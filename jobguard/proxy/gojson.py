@@ -35,7 +35,7 @@ from typing import Any
 from jobguard.jobspec.api.gofold import fold_name
 
 __all__ = ["BodyError", "GoObject", "GoFloat", "Field", "Struct", "decode", "decode_struct", "decompress", "encode",
-           "encode_struct", "field", "fold_name", "has_field", "json_kind"]
+           "encode_struct", "field", "fold_name", "json_kind"]
 
 _WHITESPACE = " \t\n\r"  # JSON whitespace, the only bytes Go skips around values
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abcdefABCDEF]")
@@ -158,11 +158,6 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
         if key == name or fold_name(key) == wanted:
             found = value
     return found
-
-
-def has_field(obj: Any, name: str) -> bool:
-    sentinel = object()
-    return field(obj, name, sentinel) is not sentinel
 
 
 _JSON_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (

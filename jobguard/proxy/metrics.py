@@ -12,6 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from jobguard.proxy.settings import PROXY_FAIL_ON
+
+#: ``Finding.status`` -> the ``outcome`` label of ``jobguard_rule_results_total``
+_OUTCOMES = {"blocking": "fail", "advisory": "warn", "overridden": "overridden", "suppressed": "suppressed"}
+
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -61,14 +66,7 @@ class Metrics:
             self.decisions[(kind, outcome)] += 1
             self.latency.setdefault(kind, Histogram()).observe(seconds)
             for f in findings:
-                if f.suppressed:
-                    result = "suppressed"
-                elif f.overridden:
-                    result = "overridden"
-                elif f.blocking("soft-mandatory"):
-                    result = "fail"
-                else:
-                    result = "warn"
+                result = _OUTCOMES[f.status(PROXY_FAIL_ON)]
                 self.rule_results[(f.rule, f.enforcement_level, result)] += 1
 
     def passed(self, method: str) -> None:

@@ -16,12 +16,15 @@ import logging
 import os
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from jobguard.proxy import reloadcheck
 from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.snapshot import Recording, remember
+
+if TYPE_CHECKING:  # the engine is imported when the proxy loads it (start-up time of the CLI)
+    from jobguard.engine.engine import Engine
 
 log = logging.getLogger("jobguard.proxy")
 
@@ -32,7 +35,7 @@ MAX_WATCHED = 5000
 
 
 def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), only: tuple[str, ...] = (),
-                skip: tuple[str, ...] = ()) -> Any:
+                skip: tuple[str, ...] = ()) -> Engine:
     """The CLI's engine for this config (raises the engine's ``ConfigError`` on a broken config).
 
     Every file is read once and atomically; what was read is kept as the engine's snapshot, from which the
@@ -49,27 +52,16 @@ def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), o
     return engine
 
 
-def proxy_block(engine: Any) -> dict[str, Any]:
-    config = getattr(engine, "config", None)
-    block = getattr(config, "proxy", None) if config is not None else None
-    return dict(block or {})
-
-
-def config_file_of(engine: Any, fallback: str | None) -> str | None:
-    """The jobguard.hcl the engine actually read (it may have searched upwards for it)."""
-    config = getattr(engine, "config", None)
-    for attr in ("path", "file", "source"):
-        value = getattr(config, attr, None)
-        if isinstance(value, (str, os.PathLike)) and str(value) and Path(value).is_file():
-            return str(value)
-    return fallback
+def proxy_block(engine: Engine) -> dict[str, Any]:
+    """The configuration's ``proxy { }`` block (kept as a function: ``jobguard serve`` imports it)."""
+    return engine.proxy_block()
 
 
 class EngineState:
     """The live engine and settings; ``reload()`` swaps both atomically or not at all."""
 
-    def __init__(self, engine: Any, settings: ProxySettings, overrides: dict[str, Any],
-                 loader: Callable[[], Any], on_reload: Callable[[bool], None] = lambda ok: None) -> None:
+    def __init__(self, engine: Engine | None, settings: ProxySettings, overrides: dict[str, Any],
+                 loader: Callable[[], Engine], on_reload: Callable[[bool], None] = lambda ok: None) -> None:
         self.engine = engine
         self.settings = settings
         self.overrides = overrides
@@ -108,7 +100,7 @@ class EngineState:
             self.on_reload(True)
             return True
 
-    async def _probe(self, engine: Any, settings: ProxySettings) -> None:
+    async def _probe(self, engine: Engine, settings: ProxySettings) -> None:
         """Run the probe jobs on the new engine in a worker (a probe can hang like any job); raise
         :class:`~jobguard.proxy.reloadcheck.ReloadRefused` when it is worse than the running one."""
         if self.pool is None:
@@ -134,7 +126,7 @@ class EngineState:
     async def check_startup(self) -> None:
         """At start-up the operator's probe jobs must be allowed (raises ReloadRefused). The built-in probe's
         baseline is taken at the first reload."""
-        if self.pool is None:
+        if self.pool is None or self.engine is None:  # no engine: a pass-through proxy has nothing to probe
             return
         jobs = await asyncio.get_running_loop().run_in_executor(None, reloadcheck.probe_jobs, self.settings,
                                                                 self.engine)
@@ -148,14 +140,10 @@ class EngineState:
         """The config file, every policy and module file the engine loaded, and the ``--policy`` paths (directories with
         the policy files in them, so that added files are noticed too)."""
         files: list[Path] = []
-        cfg = config_file_of(self.engine, self.settings.config_path)
-        if cfg:
-            files.append(Path(cfg))
-        for spec in getattr(self.engine, "policies", None) or []:
-            if isinstance(getattr(spec, "file", None), str):
-                files.append(Path(spec.file))
-        module_files = getattr(self.engine, "module_files", None)
-        files += [Path(path) for _name, path in (module_files() if callable(module_files) else ())]
+        engine = self.engine  # None only for a proxy that passes everything through (tests)
+        if (engine is None or engine.config_file is None) and self.settings.config_path:
+            files.append(Path(self.settings.config_path))  # not there yet: watch for it to appear
+        files += [Path(path) for path in (engine.source_files() if engine is not None else ())]
         for root in map(Path, self.settings.extra_policies):
             files.append(root)
             if root.is_dir():
@@ -215,7 +203,7 @@ def _keep(new: ProxySettings, old: ProxySettings, name: str) -> ProxySettings:
     return replace(new, **{name: getattr(old, name)})
 
 
-def _fingerprint(engine: Any) -> str:
+def _fingerprint(engine: Engine) -> str:
     try:
         return str(engine.fingerprint())[:16]
     except Exception:  # fingerprint is informational only

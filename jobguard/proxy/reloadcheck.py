@@ -20,10 +20,13 @@ import json
 import os
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.snapshot import read_stable
+
+if TYPE_CHECKING:  # only for the annotations: the proxy imports the engine when it loads it
+    from jobguard.engine.engine import Engine
 
 #: A typical, complete service job: every policy written for real jobs should evaluate on it without crashing.
 BUILTIN_PROBE = json.dumps({"Job": {
@@ -48,11 +51,11 @@ class ReloadRefused(Exception):
     """The new configuration is not a valid reload; ``str()`` lists why (file:line:col where known)."""
 
 
-def static_problems(old: Any, new: Any) -> list[str]:
+def static_problems(old: Engine | None, new: Engine) -> list[str]:
     """Problems visible without evaluating anything (empty files, no main, vanished policies or rules)."""
     problems: list[str] = []
-    config = getattr(new, "config", None)
-    if config is not None and config.path and not config.text.strip():
+    config = new.config
+    if config.path and not config.text.strip():
         problems.append(f"{config.path}: the configuration file is empty")
     problems += policy_problems(new)
     if old is not None:
@@ -60,10 +63,10 @@ def static_problems(old: Any, new: Any) -> list[str]:
     return problems
 
 
-def policy_problems(engine: Any) -> list[str]:
+def policy_problems(engine: Engine) -> list[str]:
     """Empty policy files and policies without ``main`` (also refused at start-up: every job would fail)."""
     problems = []
-    for spec in getattr(engine, "policies", None) or []:
+    for spec in engine.policies:
         if not _code(spec.text):
             problems.append(f"{spec.file}: the policy file is empty")
         elif not _assigns_main(getattr(spec.compiled, "module", None)):
@@ -99,14 +102,14 @@ def _assigns_main(node: Any) -> bool:
     return False
 
 
-def _vanished(old: Any, new: Any) -> list[str]:
+def _vanished(old: Engine, new: Engine) -> list[str]:
     """Policies and enabled rule blocks of the running configuration that the new one no longer has."""
     problems = []
-    new_config = getattr(new, "config", None)
-    new_blocks = set(getattr(new_config, "policies", {}) or {})
-    new_cli = {p.name for p in getattr(new, "policies", None) or [] if p.origin == "cli"}
-    where = getattr(new_config, "path", None) or "the configuration"
-    for spec in getattr(old, "policies", None) or []:
+    new_config = new.config
+    new_blocks = set(new_config.policies)
+    new_cli = {p.name for p in new.policies if p.origin == "cli"}
+    where = new_config.path or "the configuration"
+    for spec in old.policies:
         if spec.origin == "cli":
             if spec.name not in new_cli:
                 problems.append(f"{spec.file}: policy {spec.name!r} is gone; files given with --policy are removed "
@@ -114,8 +117,8 @@ def _vanished(old: Any, new: Any) -> list[str]:
         elif spec.name not in new_blocks:
             problems.append(f'{where}: policy "{spec.name}" is no longer configured (a truncated file?); to retire '
                             "it without a restart, set enabled = false in its block and reload first")
-    old_rules = getattr(getattr(old, "config", None), "rules", {}) or {}
-    new_rules = getattr(new_config, "rules", {}) or {}
+    old_rules = old.config.rules
+    new_rules = new_config.rules
     for rule_id, block in old_rules.items():
         if block.enabled and rule_id not in new_rules:
             problems.append(f'{where}: rule "{rule_id}" block is no longer configured (a truncated file?); to '
@@ -124,9 +127,9 @@ def _vanished(old: Any, new: Any) -> list[str]:
     return problems
 
 
-def probe_jobs(settings: ProxySettings, engine: Any) -> list[tuple[str, str]]:
+def probe_jobs(settings: ProxySettings, engine: Engine) -> list[tuple[str, str]]:
     """The operator's probe jobs as (path, text), read atomically; paths are relative to jobguard.hcl."""
-    config_path = getattr(getattr(engine, "config", None), "path", None) or settings.config_path
+    config_path = engine.config.path or settings.config_path
     base = Path(config_path).parent if config_path else Path(".")
     out = []
     for raw in settings.probe_jobs:

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 DEFAULT_LISTEN = "127.0.0.1:4647"
+#: The threshold the proxy judges findings at (``Finding.status``): like Nomad's Sentinel, soft-mandatory failures
+#: deny unless the request sets ``PolicyOverride``, advisory ones only warn.
+PROXY_FAIL_ON = "soft-mandatory"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # job bodies with an HCL Submission attached stay well below this
 
 

@@ -244,11 +244,10 @@ class WorkerPool:
         if gen is not None:
             return gen
         snapshot = snapshot_of(engine)
-        load_args = getattr(engine, "load_args", None)
-        if snapshot is None or not isinstance(load_args, dict):
+        if snapshot is None:
             return None
-        args = dict(load_args)
-        config_path = getattr(getattr(engine, "config", None), "path", None)
+        args = dict(engine.load_args)
+        config_path = engine.config.path
         if config_path:  # the file the engine found, not a search from the worker's directory
             args["config_path"] = config_path
         gen, self._next_gen = self._next_gen, self._next_gen + 1

@@ -11,20 +11,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from jobguard.engine.findings import ENFORCEMENT_LEVELS, Finding
+from jobguard.engine.findings import ENFORCEMENT_LEVELS, STATUSES, Finding
 from jobguard.jobspec.errors import Diagnostic
-
-#: The four states a finding can be in for one run, in report order.
-STATUSES = ("blocking", "advisory", "overridden", "suppressed")
 
 
 def finding_status(finding: Finding, fail_on: str) -> str:
-    """``blocking`` (fails the run), ``suppressed``, ``overridden`` or ``advisory`` (reported, not failing)."""
-    if finding.suppressed:
-        return "suppressed"
-    if finding.overridden:
-        return "overridden"
-    return "blocking" if finding.blocking(fail_on) else "advisory"
+    """Kept for plugin reporters that import it: the status is :meth:`Finding.status`'s to decide."""
+    return finding.status(fail_on)
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,7 @@ class RunResult:
         return list(self.errors) + [d for fr in self.files for d in fr.errors]
 
     def status(self, finding: Finding) -> str:
-        return finding_status(finding, self.fail_on)
+        return finding.status(self.fail_on)
 
     @property
     def blocking(self) -> bool:
@@ -178,8 +171,6 @@ class Reporter:
 
     name: ClassVar[str] = ""
     verbose: bool = False
-    #: file extension used when a format is written next to others (informational; ``--output`` names the path)
-    extension: ClassVar[str] = "txt"
 
     def __init__(self, color: bool = False, quiet: bool = False) -> None:
         self.color = color

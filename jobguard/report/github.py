@@ -48,7 +48,6 @@ def annotation_message(message: str, job: str, path: str) -> str:
 
 class GithubReporter(Reporter):
     name = "github"
-    extension = "txt"
 
     def render(self, results: RunResult) -> str:
         lines = [self._error(d, results.root) for d in results.all_errors]

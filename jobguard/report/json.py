@@ -25,7 +25,6 @@ JSON_REPORT_VERSION = 1
 
 class JsonReporter(Reporter):
     name = "json"
-    extension = "json"
 
     def render(self, results: RunResult) -> str:
         findings = []

@@ -70,7 +70,6 @@ class _Counts:
 
 class JunitReporter(Reporter):
     name = "junit"
-    extension = "xml"
 
     def render(self, results: RunResult) -> str:
         suites = ET.Element("testsuites", name="jobguard")

@@ -56,7 +56,6 @@ class _Section:
 
 class MarkdownReporter(Reporter):
     name = "markdown"
-    extension = "md"
     #: the document's size limit in bytes of UTF-8
     max_bytes: int = DEFAULT_MAX_BYTES
 

@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from jobguard.engine.findings import Finding
+from jobguard.engine.fingerprints import fingerprint_of
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.project import project_url
 from jobguard.report.base import Reporter, RunResult
@@ -38,16 +39,6 @@ LEVELS = {"hard-mandatory": "error", "soft-mandatory": "warning", "advisory": "n
 # GitHub code scanning sorts by this numeric string; scale follows CVSS bands.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
 IN_SOURCE_SUPPRESSIONS = ("comment", "meta", "inline", "in-source", "insource")
-
-
-def fingerprint_of(finding: Finding) -> str:
-    """The finding's stable fingerprint (set by the runner); falls back to rule/job/path for hand-made findings."""
-    fp = (finding.extra or {}).get("fingerprint")
-    if fp:
-        return str(fp)
-    from jobguard.check.baseline import fingerprint
-
-    return fingerprint(finding.rule, finding.job, finding.path, "")
 
 
 def _rule_name(rule_id: str) -> str:
@@ -68,7 +59,6 @@ def _context_region(lines: dict[int, str], line: int) -> dict[str, Any] | None:
 
 class SarifReporter(Reporter):
     name = "sarif"
-    extension = "sarif"
 
     def render(self, results: RunResult) -> str:
         return json.dumps(self.document(results), indent=2) + "\n"

@@ -29,7 +29,6 @@ _LABELS = {"blocking": ("FAIL", "red"), "advisory": ("WARN", "yellow"), "overrid
 
 class TextReporter(Reporter):
     name = "text"
-    extension = "txt"
 
     def _c(self, text: str, color: str) -> str:
         return f"\x1b[{_COLORS[color]}m{text}\x1b[0m" if self.color else text

@@ -3,7 +3,7 @@
 ``pyproject.toml`` registers this module under the ``jobguard`` entry-point group (``builtin-rules``); the plugin
 manager calls :func:`jobguard_rules` exactly as it calls an external package's hook, which keeps the plugin API
 honest. Each rule family lives in its own module; shared traversal is in :mod:`jobguard.rules.walk`, secret and
-template recognition in :mod:`jobguard.rules.secretscan` and :mod:`jobguard.rules.gotemplate`.
+template recognition in :mod:`jobguard.secretscan` and :mod:`jobguard.rules.gotemplate`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 from jobguard.jobspec.sourcemap import Path, format_path
 from jobguard.rules import walk
 from jobguard.rules.base import Rule, RuleContext, Violation
-from jobguard.rules.secretscan import (
+from jobguard.secretscan import (
     is_credential_key,
     is_path,
     is_trivial,

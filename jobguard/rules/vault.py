@@ -16,7 +16,7 @@ from jobguard.jobspec.sourcemap import Path, format_path
 from jobguard.rules import walk
 from jobguard.rules.base import Rule, RuleContext, Violation
 from jobguard.rules.gotemplate import CONSUL_KV, SECRET_SOURCES, VAULT, TemplateInfo, normalize_dest, template_info
-from jobguard.rules.secretscan import (
+from jobguard.secretscan import (
     is_credential_key,
     is_digest,
     is_path,

@@ -200,4 +200,4 @@ def test_internal_errors_are_contained(project, monkeypatch):
     big = by_file(result)["jobs/big.nomad.hcl"]
     assert big.internal_error and "RuntimeError: boom" in big.errors[0].summary
     assert by_file(result)["jobs/secret.nomad.hcl"].findings and result.exit_code() == 3
-    assert runner_mod._ENGINE is engine
+    assert runner_mod._WORKER_ENGINE is None  # a serial run keeps no module-global engine: it used the runner's

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jobguard.engine import Engine, EvalContext
-from jobguard.engine.enforcement import apply_override, at_least, blocking, check_level
+from jobguard.engine.enforcement import apply_override, blocking, check_level
 from jobguard.engine.findings import Finding
 from jobguard.hookspec import hookimpl
 
@@ -84,7 +84,9 @@ def test_enforcement_helpers():
     apply_override([finding, suppressed], policy_override=True)
     assert finding.overridden and not suppressed.overridden
     assert blocking([finding, suppressed]) == []
-    assert at_least("hard-mandatory", "soft-mandatory") and not at_least("advisory", "soft-mandatory")
+    hard = Finding(rule="r", kind="rule", enforcement_level="hard-mandatory", severity="low", message="m", file="f")
+    advisory = Finding(rule="r", kind="rule", enforcement_level="advisory", severity="low", message="m", file="f")
+    assert hard.status("soft-mandatory") == "blocking" and advisory.status("soft-mandatory") == "advisory"
     assert check_level("advisory") == "advisory"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from jobguard.engine import Engine
 from jobguard.proxy.reload import load_engine
 
 from .conftest import Stack, _stack, make_job, write_config
@@ -101,18 +102,20 @@ def test_fail_open_lets_through_and_logs_loudly(request: pytest.FixtureRequest, 
     assert s.double.jobs[("default", "web")]
 
 
-class _Exploding:
-    """An engine whose evaluation crashes: the proxy must not turn that into an allow."""
+def _exploding(root: Path) -> Engine:
+    """An engine whose evaluation crashes: the proxy must not turn that into an allow. Loaded without the proxy's
+    snapshot, so it is evaluated in this process (a worker would rebuild a sound engine)."""
+    engine = Engine.load(config_path=str(write_config(root)), start_dir=str(root))
 
-    def evaluate(self, *args, **kwargs):
+    def evaluate(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaboom")
 
-    def fingerprint(self) -> str:
-        return "x"
+    engine.evaluate = evaluate  # type: ignore[method-assign]
+    return engine
 
 
-def test_engine_crash_fails_closed(request: pytest.FixtureRequest) -> None:
-    s = _stack(request, _Exploding())
+def test_engine_crash_fails_closed(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    s = _stack(request, _exploding(tmp_path))
     status, _, body = s.http("PUT", "/v1/jobs", {"Job": make_job()})
     assert status == 500 and b"RuntimeError: kaboom" in body
     assert not s.double.writes_to()

@@ -4,7 +4,7 @@ come from the job, and Python's backtracking engine took seconds on a template o
 import time
 
 from jobguard.rules.gotemplate import analyze
-from jobguard.rules.secretscan import mask_actions, without_dynamic
+from jobguard.secretscan import mask_actions, without_dynamic
 
 
 def test_unclosed_actions_are_scanned_in_linear_time():

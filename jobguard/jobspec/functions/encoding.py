@@ -10,7 +10,7 @@ import base64
 import binascii
 from typing import Any
 
-from jobguard.jobspec.functions import gojson
+from jobguard.jobspec.functions import ctyjson
 from jobguard.jobspec.functions.spec import Param, fail, nfc_deep, register
 from jobguard.jobspec.functions.types import STRING, CtyList, ObjectType
 from jobguard.jobspec.limits import (
@@ -55,7 +55,7 @@ def urlencode(s: str) -> str:
 def jsonencode(val: Any) -> str:
     measure_value(val, max_size=MAX_STRING_LENGTH)  # the printed size, before printing it
     try:
-        return gojson.encode(val)
+        return ctyjson.encode(val)
     except ValueError as exc:
         raise fail(str(exc)) from None
 
@@ -66,8 +66,8 @@ def jsondecode(s: str) -> Any:
     if over is not None:
         raise LimitExceeded(over[3], summary=over[2])
     try:
-        return nfc_deep(gojson.decode(s))
-    except gojson.JSONDecodeError as exc:
+        return nfc_deep(ctyjson.decode(s))
+    except ctyjson.JSONDecodeError as exc:
         raise fail(str(exc)) from None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jobguard.jobspec.functions import gojson
+from jobguard.jobspec.functions import ctyjson
 from jobguard.jobspec.functions.errors import ConversionError
 from jobguard.jobspec.functions.graphemes import grapheme_len, graphemes
 from jobguard.jobspec.functions.numbers import float_text, go_format_float, go_format_int, is_number
@@ -188,7 +188,7 @@ def _format_one(verb: _Verb, args: list[Any]) -> str:
         if verb.prec is not None and verb.prec > 0:
             text = "".join(graphemes(text)[: verb.prec])
         if mode == "q":
-            text = gojson.quote_string(text)
+            text = ctyjson.quote_string(text)
         return _pad(verb, text)
     raise FormatError(f"unsupported format verb {_rune_quote(mode)} in \"{verb.raw}\" at offset {verb.offset}")
 
@@ -208,7 +208,7 @@ def _as_is(verb: _Verb, arg: Any) -> str:
             return _pad(verb, float_text(arg, "g", -1))
     measure_value(arg, max_size=MAX_STRING_LENGTH)  # %v prints a value whole, shared parts each time
     try:
-        text = gojson.encode(arg)
+        text = ctyjson.encode(arg)
     except ValueError as exc:
         raise FormatError(f'unsupported value for "{verb.raw}" at {verb.offset}: {exc}') from None
     return _pad(verb, text)

@@ -8,7 +8,6 @@ each element (the text cty also hashes), which is reproduced here.
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
 
 from jobguard.jobspec.functions.numbers import float_text, is_number
@@ -112,11 +111,6 @@ def set_hash_bytes(value: Any) -> bytes:
     buf: list[str] = []
     _hash_text(value, buf)
     return _utf8("".join(buf))
-
-
-def set_hash(value: Any) -> int:
-    """The bucket id cty's set implementation files a value under (CRC-32 of the hash bytes)."""
-    return zlib.crc32(set_hash_bytes(value))
 
 
 def order_set(values: list[Any]) -> list[Any]:

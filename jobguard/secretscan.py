@@ -1,6 +1,7 @@
 """Recognising secrets and credential names in job values.
 
-Two questions matter to the secret rules, and both live here so the rules agree on the answers:
+Two questions matter to the secret rules, and both live here (not in the rule pack) so the rules, the engine's
+redaction of policy output (:mod:`jobguard.engine.redaction`) and the report snippets agree on the answers:
 
 * *Is this key named like a credential?* (``DB_PASSWORD``, ``apiKey``, ``client-secret``; but not ``TOKEN_TTL``
   or ``PASSWORD_FILE``: a descriptor at the end of the name says the value is *about* a credential.)

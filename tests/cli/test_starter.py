@@ -1,27 +1,6 @@
-import io
-
 import pytest
 
-from jobguard.check.progress import ProgressBar
-from jobguard.check.starter import STARTER_CONFIG, STARTER_POLICY, StarterExistsError, write_starter
-
-
-class FakeTty(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def test_progress_only_on_a_tty_and_for_long_runs():
-    assert ProgressBar.for_terminal(io.StringIO()) is None
-    stream = FakeTty()
-    bar = ProgressBar.for_terminal(stream)
-    bar(1, 5)
-    assert stream.getvalue() == ""  # short run: no bar
-    bar(0, 40)
-    bar(40, 40)
-    assert "[" + "#" * 30 + "] 40/40 files" in stream.getvalue()
-    bar.close()
-    assert stream.getvalue().endswith("\r")
+from jobguard.cli.starter import STARTER_CONFIG, STARTER_POLICY, StarterExistsError, write_starter
 
 
 def test_starter_refuses_to_overwrite(tmp_path):

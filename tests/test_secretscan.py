@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobguard.rules.gotemplate import CONSUL_KV, NOMAD_VAR, VAULT, analyze, normalize_dest
-from jobguard.rules.secretscan import is_credential_key, is_pointer_key, scan_text, secret_kind
+from jobguard.secretscan import is_credential_key, is_pointer_key, scan_text, secret_kind
 
 
 @pytest.mark.parametrize("key,expected", [
