@@ -40,7 +40,7 @@ from jobguard.engine.findings import Finding
 from jobguard.hookspec import hookimpl
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Position, format_path
-from jobguard.rules.base import Rule, RuleContext, Violation
+from jobguard.contract import Rule, RuleContext, Violation
 from jobguard.suggest import did_you_mean
 
 INVALID = "invalid-suppression"
