@@ -80,6 +80,8 @@ class Rule:
     ``enforcement_level``  default: advisory | soft-mandatory | hard-mandatory (config may change it)
     ``params_schema`` JSON Schema of ``params`` (validated when the config loads); ``default_params`` fill gaps
     ``docs``          Markdown shown by ``jobguard rules ID`` (good and bad examples)
+    ``redact_value``  the paths this rule reports point at secret values: reports mask the source lines its
+                      findings point at (and the value wherever it appears in a shown line), whatever the rule's ID
     """
 
     id: ClassVar[str] = ""
@@ -91,6 +93,7 @@ class Rule:
     remediation: ClassVar[str] = ""
     docs: ClassVar[str] = ""
     help_uri: ClassVar[str] = ""
+    redact_value: ClassVar[bool] = False
     params_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False, "properties": {}}
     default_params: ClassVar[dict[str, Any]] = {}
 

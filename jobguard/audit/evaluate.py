@@ -91,19 +91,7 @@ class Evaluator:
     def report(self, files: list[FileResult], fail_on: str = "soft-mandatory", errors: Sequence[Diagnostic] = (),
                started: float | None = None) -> RunResult:
         """The run every reporter renders: files in the order given, metadata of the rules that were found."""
-        return RunResult(files=files, fail_on=fail_on, rules=self._rule_metadata(files), errors=list(errors),
-                         root=os.getcwd(), duration=time.perf_counter() - started if started else 0.0)
+        rules = self.engine.findings_metadata(f for fr in files for f in fr.findings)
+        return RunResult(files=files, fail_on=fail_on, rules=rules, errors=list(errors), root=os.getcwd(),
+                         duration=time.perf_counter() - started if started else 0.0)
 
-    def _rule_metadata(self, files: list[FileResult]) -> dict[str, dict[str, Any]]:
-        meta: dict[str, dict[str, Any]] = {}
-        for finding in (f for fr in files for f in fr.findings):
-            if finding.rule in meta:
-                continue
-            registered = self.engine.registry.get(finding.rule) if finding.kind == "rule" else None
-            if registered is not None:
-                meta[finding.rule] = {**registered.rule.describe(), "kind": "rule"}
-            else:
-                meta[finding.rule] = {"id": finding.rule, "title": finding.title or finding.rule,
-                                      "kind": finding.kind, "severity": finding.severity,
-                                      "enforcement_level": finding.enforcement_level, "help_uri": finding.help_uri}
-        return meta

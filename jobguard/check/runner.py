@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from jobguard.check.budget import run_within
 from jobguard.check.discover import Source, discover_files
-from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
+from jobguard.check.snippets import is_secret_finding, mask_line, secret_strings, stable_path, value_at
 from jobguard.engine.findings import Finding
 from jobguard.engine.fingerprints import fingerprint, value_hash
 from jobguard.jobspec.errors import Diagnostic
@@ -114,7 +114,7 @@ def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list
     out: list[Finding] = []
     secrets: list[str] = []
     for f in findings:
-        path = parse_path(f.path) if f.path else ()
+        path = f.path
         value = value_at(loaded.canonical, path)
         if value is None:
             value = value_at(loaded.job, path)
@@ -308,8 +308,9 @@ class Runner:
         from jobguard.report.vcs import git_provenance
 
         root = _root(opts.start_dir)
-        return RunResult(files=files, fail_on=opts.fail_on, rules=self._rule_metadata(files), errors=run_errors,
-                         root=root, duration=time.perf_counter() - started, skipped=found.skipped,
+        rules = engine.findings_metadata(f for fr in files for f in fr.findings)
+        return RunResult(files=files, fail_on=opts.fail_on, rules=rules, errors=run_errors, root=root,
+                         duration=time.perf_counter() - started, skipped=found.skipped,
                          provenance=git_provenance(root))
 
     # -- steps ------------------------------------------------------------------------------------------------
@@ -407,21 +408,6 @@ class Runner:
         accepted = baseline.read_baseline(path)
         return [replace(fr, findings=baseline.apply_baseline(fr.findings, accepted, path)) for fr in files]
 
-    def _rule_metadata(self, files: list[FileResult]) -> dict[str, dict[str, Any]]:
-        """Metadata for the rules that appear in findings (SARIF ``tool.driver.rules``, help text).
-
-        The engine's rule registry (ID -> registered rule, from the ``jobguard_rules`` hook) already holds every
-        rule, configured or not; asking the plugins again would only cost start-up time.
-        """
-        wanted = {f.rule for fr in files for f in fr.findings if f.kind == "rule"}
-        meta = self.load_engine().rule_metadata(wanted) if wanted else {}
-        for fr in files:
-            for f in fr.findings:
-                if f.rule not in meta:
-                    meta[f.rule] = {"id": f.rule, "title": f.title or f.rule, "kind": f.kind,
-                                    "severity": f.severity, "enforcement_level": f.enforcement_level,
-                                    "help_uri": f.help_uri}
-        return meta
 
 
 def _root(start_dir: str) -> str:

@@ -68,7 +68,7 @@ class FileResult:
     def from_dict(cls, data: dict[str, Any]) -> FileResult:
         return cls(
             file=data["file"], jobs=list(data.get("jobs", [])),
-            findings=[Finding(**f) for f in data.get("findings", [])],
+            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             errors=[Diagnostic(**e) for e in data.get("errors", [])],
             lines={int(k): v for k, v in data.get("lines", {}).items()},
             checks=list(data.get("checks", [])), failed_closed=bool(data.get("failed_closed")),
