@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Path
+from jobguard.project import rule_help_uri
 
 __all__ = ["ENFORCEMENT_LEVELS", "SEVERITIES", "ConfigError", "Diagnostic", "PluginError", "Rule", "RuleContext",
            "Violation", "help_uri_of", "redact"]
@@ -123,8 +124,6 @@ def help_uri_of(rule: Any) -> str:
         return own
     module = type(rule).__module__ if not isinstance(rule, type) else rule.__module__
     if module.split(".")[0] == "jobguard" and getattr(rule, "id", ""):
-        from jobguard.project import rule_help_uri
-
         return rule_help_uri(rule.id)
     return ""
 

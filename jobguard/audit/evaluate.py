@@ -20,7 +20,9 @@ from dataclasses import replace
 from typing import Any
 
 from jobguard.audit.location import api_path, job_uri
+from jobguard.check.runner import annotate
 from jobguard.engine import Engine, EvalContext
+from jobguard.jobspec import JobspecError, load_api_job
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.report.base import FileResult, RunResult
 
@@ -57,9 +59,6 @@ class Evaluator:
 
     def evaluate(self, job: dict[str, Any], namespace: str) -> FileResult:
         """One job as ``GET /v1/job/:id`` returns it -> its result. Never raises."""
-        from jobguard.check.runner import _annotate
-        from jobguard.jobspec import JobspecError, load_api_job
-
         job_id = str(job.get("ID") or "")
         namespace = str(job.get("Namespace") or namespace)
         version = job.get("Version") if isinstance(job.get("Version"), int) else None
@@ -75,7 +74,7 @@ class Evaluator:
             facts = {"namespace": namespace, "job_id": job_id, "job_version": version,
                      "api_path": api_path(job_id, namespace, self.region)}
             named = [replace(f, job=name, extra={**(f.extra or {}), **facts}) for f in result.findings]
-            findings, _ = _annotate(named, loaded)
+            findings, _ = annotate(named, loaded)
         except Exception as exc:  # a bug must not hide the other jobs' results
             message = f"internal error while evaluating this job: {type(exc).__name__}: {exc}"
             return FileResult(file=file, jobs=[name], errors=[Diagnostic(file, 0, 0, message)], internal_error=True)

@@ -18,20 +18,26 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from collections.abc import Callable, Sequence
 
+from jobguard import __version__
+from jobguard.check import baseline
 from jobguard.check.budget import run_within
+from jobguard.check.cache import ResultCache, default_cache_dir
 from jobguard.check.discover import Source, discover_files
+from jobguard.check.fileroots import default_roots
 from jobguard.check.snippets import is_secret_finding, mask_line, secret_strings, stable_path, value_at
+from jobguard.engine import Engine, EvalContext
 from jobguard.engine.findings import Finding
 from jobguard.engine.fingerprints import fingerprint, value_hash
+from jobguard.jobspec import JobspecError, load_file, load_text
+from jobguard.jobspec.confinement import is_inside
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT, MAX_JOB_FILE_SIZE, FileTimeout, LimitExceeded
 from jobguard.report.base import FileResult, RunResult
-
-if TYPE_CHECKING:  # the engine module is imported when the run loads the engine, not when this module is
-    from jobguard.engine.engine import Engine
+from jobguard.report.locations import repository_root
+from jobguard.report.vcs import git_provenance
 
 _CREDENTIAL_LINE = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)[\w\"']*\s*[=:]")
 
@@ -82,8 +88,6 @@ def _init_worker(inherited: Engine | None, engine_args: dict[str, Any], cwd: str
     global _WORKER_ENGINE
     if inherited is None:
         os.chdir(cwd)
-        from jobguard.engine import Engine
-
         inherited = Engine.load(**engine_args)
     _WORKER_ENGINE = inherited
 
@@ -109,7 +113,7 @@ def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Dia
     return shown
 
 
-def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
+def annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
     """Each finding with its baseline fingerprint added, and the secret values that shown lines must mask."""
     out: list[Finding] = []
     secrets: list[str] = []
@@ -139,9 +143,6 @@ def check_one(engine: Engine, source: str, text: str | None, variables: dict[str
 
 def _check_one(engine: Engine, source: str, text: str | None, variables: dict[str, str], var_files: list[str],
                policy_override: bool, file_roots: Sequence[str] | None) -> FileResult:
-    from jobguard.engine import EvalContext
-    from jobguard.jobspec import JobspecError, load_file, load_text
-
     started = time.perf_counter()
     if text is None and file_roots is not None and _escapes(source, file_roots):
         return FileResult(file=source, input_error=True, errors=[Diagnostic(
@@ -172,7 +173,7 @@ def _check_one(engine: Engine, source: str, text: str | None, variables: dict[st
         namespace = str(loaded.canonical.get("Namespace") or "default")
         result = engine.evaluate(loaded, policy_override=policy_override,
                                  context=EvalContext(namespace=namespace))
-        findings, secrets = _annotate(list(result.findings), loaded)
+        findings, secrets = annotate(list(result.findings), loaded)
         errors = list(result.errors)
         # the engine fails a job closed when evaluation broke; findings are judged later (baseline, --fail-on)
         failed_closed = bool(errors)
@@ -188,8 +189,6 @@ def _escapes(source: str, roots: Sequence[str]) -> bool:
     """A job file inside the allowed paths (as named) that really is elsewhere: a symbolic link out of the
     checkout would otherwise have its content parsed and quoted in reports. (A file named outside them, e.g.
     ``jobguard check /tmp/x.nomad.hcl``, is what the user asked for.)"""
-    from jobguard.jobspec.confinement import is_inside
-
     return is_inside(os.path.abspath(source), roots) and not is_inside(os.path.realpath(source), roots)
 
 
@@ -264,8 +263,6 @@ class Runner:
     def load_engine(self) -> Engine:
         """Load the engine (raises the engine's ``ConfigError`` for a broken config or policy)."""
         if self.engine is None:
-            from jobguard.engine import Engine
-
             self.engine = Engine.load(**self.options.engine_args())
         return self.engine
 
@@ -305,8 +302,6 @@ class Runner:
         checks = engine.active_checks()
         files = [replace(r, checks=checks) if not r.input_error else r for r in results if r is not None]
         files = self._baseline(files)
-        from jobguard.report.vcs import git_provenance
-
         root = _root(opts.start_dir)
         rules = engine.findings_metadata(f for fr in files for f in fr.findings)
         return RunResult(files=files, fail_on=opts.fail_on, rules=rules, errors=run_errors, root=root,
@@ -322,8 +317,6 @@ class Runner:
     def _roots(self, src: Source) -> tuple[str, ...]:
         """Where this file's file functions may read: its repository (else the working directory) and every
         ``--allow-path``; computed once per directory."""
-        from jobguard.check.fileroots import default_roots
-
         where = "-" if src.is_stdin else os.path.dirname(os.path.abspath(src.path))
         if where not in self._root_cache:
             self._root_cache[where] = default_roots(where, self.options.allow_paths)
@@ -339,9 +332,6 @@ class Runner:
             return None
 
     def _cache(self, engine: Engine) -> Any:
-        from jobguard import __version__
-        from jobguard.check.cache import ResultCache, default_cache_dir
-
         opts = self.options
         run_key = ResultCache.make_run_key(str(engine.fingerprint()), __version__, opts.variables, opts.var_files,
                                            opts.only, opts.skip, opts.policy_override,
@@ -396,8 +386,6 @@ class Runner:
                                    initargs=(inherited, self.options.engine_args(), os.getcwd()))
 
     def _baseline(self, files: list[FileResult]) -> list[FileResult]:
-        from jobguard.check import baseline
-
         opts = self.options
         if opts.create_baseline:
             count = baseline.write_baseline(opts.create_baseline, [f for fr in files for f in fr.findings])
@@ -411,6 +399,4 @@ class Runner:
 
 
 def _root(start_dir: str) -> str:
-    from jobguard.report.locations import repository_root
-
     return repository_root(os.getcwd() if start_dir in ("", ".") else start_dir)

@@ -26,10 +26,11 @@ from jobguard.engine.config import Config, find_config, load_config
 from jobguard.engine.errors import ConfigError
 from jobguard.engine.findings import Finding
 from jobguard.engine.schema import validate
+from jobguard.jobspec import snake_view
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.job import LoadedJob
-from jobguard.suggest import did_you_mean
 from jobguard.jobspec.sourcemap import Path
+from jobguard.suggest import did_you_mean
 
 
 @dataclass
@@ -120,8 +121,6 @@ def policy_globals(loaded: LoadedJob | None, context: EvalContext,
 
     One builder for the engine and ``jobguard apply``, so a policy sees the same names whichever runs it.
     """
-    from jobguard.jobspec import snake_view
-
     return {
         **(set_globals or {}),  # a policy set's global blocks; the job's own globals win
         "job": snake_view(loaded.canonical) if loaded is not None else None,

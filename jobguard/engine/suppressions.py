@@ -35,12 +35,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Iterable, Sequence
 
+from jobguard.contract import Rule, RuleContext, Violation
 from jobguard.engine.config import Config
 from jobguard.engine.findings import Finding
 from jobguard.hookspec import hookimpl
+from jobguard.jobspec.hcl.diagnostics import MultiError
+from jobguard.jobspec.hcl.outline import read_outline
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Path, Position, format_path
-from jobguard.contract import Rule, RuleContext, Violation
 from jobguard.suggest import did_you_mean
 
 INVALID = "invalid-suppression"
@@ -233,10 +235,6 @@ def _admit(suppression: Suppression, error: str, known: set[str], today: _dt.dat
 def _from_comments(loaded: LoadedJob) -> Iterable[tuple[Suppression, str]]:
     if MARKER not in (loaded.source or "") or loaded.format != "hcl2":
         return
-    # imported here: only files with a suppression comment need the outline (start-up time of the common case)
-    from jobguard.jobspec.hcl.diagnostics import MultiError
-    from jobguard.jobspec.hcl.outline import read_outline
-
     try:
         outline = read_outline(loaded.source)  # the loader parsed native syntax with this same parser
     except MultiError:

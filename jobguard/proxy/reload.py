@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
+from jobguard.engine import Engine, sources
 from jobguard.proxy import reloadcheck
 from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.snapshot import Recording, remember
@@ -41,8 +42,6 @@ def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), o
     Every file is read once and atomically; what was read is kept as the engine's snapshot, from which the
     evaluation workers build theirs (see snapshot.py).
     """
-    from jobguard.engine import Engine, sources
-
     start_dir = str(Path(config_path).parent) if config_path else "."
     recording = Recording()
     with sources.using(recording):

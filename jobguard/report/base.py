@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from jobguard import __version__
 from jobguard.engine.findings import ENFORCEMENT_LEVELS, STATUSES, Finding
 from jobguard.jobspec.errors import Diagnostic
 
@@ -108,8 +109,6 @@ class RunResult:
         if self.fail_on not in ENFORCEMENT_LEVELS:
             raise ValueError(f"fail_on must be one of {', '.join(ENFORCEMENT_LEVELS)}, not {self.fail_on!r}")
         if not self.version:
-            from jobguard import __version__
-
             self.version = __version__
 
     @property
