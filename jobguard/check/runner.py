@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import gc
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -38,8 +37,8 @@ from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT, MAX_JOB_FILE_SIZE, Fil
 from jobguard.report.base import FileResult, RunResult
 from jobguard.report.locations import repository_root
 from jobguard.report.vcs import git_provenance
+from jobguard.secretscan import CREDENTIAL_ASSIGNMENT
 
-_CREDENTIAL_LINE = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)[\w\"']*\s*[=:]")
 
 
 @dataclass
@@ -107,7 +106,8 @@ def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Dia
         if not 0 < number <= len(source):
             continue
         line = source[number - 1]
-        if number in secret_lines or _CREDENTIAL_LINE.search(line) or any(s in line for s in secrets if len(s) >= 4):
+        if (number in secret_lines or CREDENTIAL_ASSIGNMENT.search(line)
+                or any(s in line for s in secrets if len(s) >= 4)):
             line = mask_line(line, secrets)
         shown[number] = line
     return shown

@@ -12,6 +12,7 @@ from typing import Any
 
 from jobguard.engine.findings import Finding
 from jobguard.jobspec.sourcemap import Path
+from jobguard.secretscan import CREDENTIAL_NAME
 
 MASK = "****"
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"' + r"|'(?:[^'\\]|\\.)*'")
@@ -49,7 +50,6 @@ def stable_path(doc: Any, path: Path) -> str:
     return "".join(parts)
 
 
-_CREDENTIAL_KEY = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)")
 
 
 def is_secret_finding(finding: Finding) -> bool:
@@ -65,7 +65,7 @@ def is_secret_finding(finding: Finding) -> bool:
     if (finding.extra or {}).get("category") != "secrets":
         return False
     key = next((k for k in reversed(finding.path) if isinstance(k, str)), "")  # Env.DB_PASSWORD, TOKENS[0]
-    return bool(_CREDENTIAL_KEY.search(key))
+    return bool(CREDENTIAL_NAME.search(key))
 
 
 def mask_line(line: str, secrets: list[str]) -> str:

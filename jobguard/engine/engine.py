@@ -30,6 +30,7 @@ from jobguard.jobspec import snake_view
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Path
+from jobguard.lang.modules import ModuleImport
 from jobguard.suggest import did_you_mean
 
 
@@ -333,8 +334,7 @@ class Engine:
 
     def module_files(self) -> list[tuple[str, str]]:
         """(import name, file) of the Sentinel modules the configuration declares (for reloads and the cache)."""
-        return sorted((name, ref.path) for name, ref in self.imports.items() if hasattr(ref, "load_import")
-                      and isinstance(getattr(ref, "path", None), str))
+        return sorted((name, ref.path) for name, ref in self.imports.items() if isinstance(ref, ModuleImport))
 
     def fingerprint(self) -> str:
         """A stable hash of everything that can change a result except the job itself: jobguard's version,

@@ -16,16 +16,13 @@ import logging
 import os
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from collections.abc import Callable
 
 from jobguard.engine import Engine, sources
 from jobguard.proxy import reloadcheck
 from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.snapshot import Recording, remember
-
-if TYPE_CHECKING:  # the engine is imported when the proxy loads it (start-up time of the CLI)
-    from jobguard.engine.engine import Engine
 
 log = logging.getLogger("jobguard.proxy")
 
