@@ -10,11 +10,8 @@ to module level or listed. An ``ast`` walk: nothing is imported.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-import jobguard
-
-PACKAGE_DIR = Path(jobguard.__file__).parent
+from tests.test_import_cycles import PACKAGE_DIR, _imported, _is_module, _module_name, _unit
 
 _CLI_HELP = ("CLI module: loaded for --help (and sibling commands) with click only; the command's stack loads when "
              "it runs")
@@ -67,39 +64,14 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _unit(module: str) -> str:
-    """The top-level package (or top-level module) of a dotted jobguard name; "" outside jobguard."""
-    parts = module.split(".")
-    if parts[0] != "jobguard":
-        return ""
-    if len(parts) > 1 and ((PACKAGE_DIR / parts[1]).is_dir() or (PACKAGE_DIR / f"{parts[1]}.py").exists()):
-        return parts[1]
-    return "jobguard"
-
-
-def _is_module(name: str) -> bool:
-    rel = Path(*name.split(".")[1:])
-    return (PACKAGE_DIR / rel).is_dir() or (PACKAGE_DIR / rel).with_suffix(".py").exists()
-
-
-def _target(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
+def _targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
     """The modules one statement imports (``from jobguard import plugins`` imports jobguard.plugins)."""
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    if node.level:
-        base = module.split(".")
-        base = base[: len(base) - node.level + (1 if is_package else 0)]
-        source = ".".join(base + ([node.module] if node.module else []))
-    else:
-        source = node.module or ""
-    submodules = [f"{source}.{alias.name}" for alias in node.names
-                  if source.startswith("jobguard") and _is_module(f"{source}.{alias.name}")]
-    return submodules + ([source] if len(submodules) < len(node.names) else [])
+    names = _imported(node, module, is_package)
+    if isinstance(node, ast.ImportFrom):
+        *candidates, source = names
+        submodules = [name for name in candidates if name.startswith("jobguard") and _is_module(name)]
+        names = submodules + ([source] if len(submodules) < len(candidates) else [])
+    return names
 
 
 def deferred_imports() -> dict[tuple[str, str], list[int]]:
@@ -114,7 +86,7 @@ def deferred_imports() -> dict[tuple[str, str], list[int]]:
             for node in ast.walk(func):
                 if not isinstance(node, (ast.Import, ast.ImportFrom)):
                     continue
-                for target in _target(node, module, path.name == "__init__.py"):
+                for target in _targets(node, module, path.name == "__init__.py"):
                     if _unit(target) and _unit(target) != _unit(module):
                         lines = found.setdefault((module, target), [])
                         if node.lineno not in lines:
@@ -140,3 +112,13 @@ def test_the_walk_sees_function_level_imports_only() -> None:
     assert ("jobguard.cli.parse", "jobguard.jobspec") in found  # inside the command function
     assert not any(module == "jobguard.check.runner" for module, _ in found)  # all at module level now
     assert all(reason.strip() for reason in ALLOWED.values())
+
+
+def test_targets_name_the_modules_a_statement_imports() -> None:
+    def targets(code: str) -> list[str]:
+        return _targets(ast.parse(code).body[0], "jobguard.cli.x", False)
+
+    assert targets("from jobguard import plugins") == ["jobguard.plugins"]
+    assert targets("from jobguard.engine import Engine, sources") == ["jobguard.engine.sources", "jobguard.engine"]
+    assert targets("from ..engine import Engine") == ["jobguard.engine"]
+    assert targets("import jobguard.lang.testing") == ["jobguard.lang.testing"]
