@@ -217,7 +217,7 @@ def _flag_image_engine(tmp_path, redact: bool):
         redact_value = redact
 
         def check(self, ctx):
-            for path, _group, task in ctx.tasks():
+            for path, _group, _task in ctx.tasks():
                 yield Violation("image flagged", path + ("Config", "image"))
 
     class Plugin:
