@@ -82,7 +82,7 @@ class Finding:
         return self.status(fail_on) == "blocking"
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as reports publish it (JSON report, result cache): the path as text."""
+        """The finding as reports publish it (the JSON report's finding object): the path as text."""
         out = asdict(self)
         out["path"] = self.path_text
         del out["redact_value"]
