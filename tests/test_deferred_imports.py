@@ -56,6 +56,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("jobguard.cli.serve", "jobguard.proxy.reloadcheck"): _CLI_HELP,
     ("jobguard.cli.serve", "jobguard.proxy.settings"): _CLI_HELP,
     ("jobguard.cli.serve", "jobguard.proxy.tls"): _CLI_HELP,
+    ("jobguard.engine.suppressions", "jobguard.jobspec.hcl.outline"):
+        "start-up time (~2 ms): only a job file with a suppression comment needs the outline reader",
     ("jobguard.proxy.admission", "jobguard.engine"): _I18,
     ("jobguard.proxy.admission", "jobguard.jobspec"): _I18,
     ("jobguard.proxy.worker_main", "jobguard.engine"): _I18,

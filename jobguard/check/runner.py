@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from jobguard import __version__
 from jobguard.check import baseline
 from jobguard.check.budget import run_within
-from jobguard.check.cache import ResultCache, default_cache_dir
 from jobguard.check.discover import Source, discover_files
 from jobguard.check.fileroots import default_roots
 from jobguard.check.snippets import is_secret_finding, mask_line, secret_strings, stable_path, value_at
@@ -332,6 +331,9 @@ class Runner:
             return None
 
     def _cache(self, engine: Engine) -> Any:
+        # deferred (start-up time, ~10 ms: tempfile and what it imports): a --no-cache run never needs the cache
+        from jobguard.check.cache import ResultCache, default_cache_dir
+
         opts = self.options
         run_key = ResultCache.make_run_key(str(engine.fingerprint()), __version__, opts.variables, opts.var_files,
                                            opts.only, opts.skip, opts.policy_override,

@@ -40,7 +40,6 @@ from jobguard.engine.config import Config
 from jobguard.engine.findings import Finding
 from jobguard.hookspec import hookimpl
 from jobguard.jobspec.hcl.diagnostics import MultiError
-from jobguard.jobspec.hcl.outline import read_outline
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Path, Position, format_path
 from jobguard.suggest import did_you_mean
@@ -235,6 +234,9 @@ def _admit(suppression: Suppression, error: str, known: set[str], today: _dt.dat
 def _from_comments(loaded: LoadedJob) -> Iterable[tuple[Suppression, str]]:
     if MARKER not in (loaded.source or "") or loaded.format != "hcl2":
         return
+    # deferred (start-up time, ~2 ms): only a job file with a suppression comment needs the outline reader
+    from jobguard.jobspec.hcl.outline import read_outline
+
     try:
         outline = read_outline(loaded.source)  # the loader parsed native syntax with this same parser
     except MultiError:
