@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.job import LoadedJob
 from jobguard.jobspec.sourcemap import Path
+from jobguard.project import rule_help_uri
 
 __all__ = ["ENFORCEMENT_LEVELS", "SEVERITIES", "ConfigError", "Diagnostic", "PluginError", "Rule", "RuleContext",
            "Violation", "help_uri_of", "redact"]
@@ -80,6 +81,8 @@ class Rule:
     ``enforcement_level``  default: advisory | soft-mandatory | hard-mandatory (config may change it)
     ``params_schema`` JSON Schema of ``params`` (validated when the config loads); ``default_params`` fill gaps
     ``docs``          Markdown shown by ``jobguard rules ID`` (good and bad examples)
+    ``redact_value``  the paths this rule reports point at secret values: reports mask the source lines its
+                      findings point at (and the value wherever it appears in a shown line), whatever the rule's ID
     """
 
     id: ClassVar[str] = ""
@@ -91,6 +94,7 @@ class Rule:
     remediation: ClassVar[str] = ""
     docs: ClassVar[str] = ""
     help_uri: ClassVar[str] = ""
+    redact_value: ClassVar[bool] = False
     params_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False, "properties": {}}
     default_params: ClassVar[dict[str, Any]] = {}
 
@@ -120,8 +124,6 @@ def help_uri_of(rule: Any) -> str:
         return own
     module = type(rule).__module__ if not isinstance(rule, type) else rule.__module__
     if module.split(".")[0] == "jobguard" and getattr(rule, "id", ""):
-        from jobguard.project import rule_help_uri
-
         return rule_help_uri(rule.id)
     return ""
 

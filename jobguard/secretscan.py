@@ -45,6 +45,11 @@ DESCRIPTOR_WORDS = frozenset({
     "PREFIX", "VERSION", "COUNT", "USER", "USERNAME", "LOGIN", "PROVIDER", "BACKEND", "ENGINE", "STORE",
     "SOURCE", "REF", "KEYS", "LIST", "LABEL",
 })
+# What report snippets mask on sight: a name containing one of these anywhere (``DB_PASSWORD``, ``x-api-key``,
+# ``TOKENS``). Broader than :func:`is_credential_key` on purpose: masking a harmless line in a report costs
+# nothing, showing a secret does. Used for a finding's key and for ``name =``/``name:`` in a shown source line.
+CREDENTIAL_NAME = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)")
+CREDENTIAL_ASSIGNMENT = re.compile(CREDENTIAL_NAME.pattern + r"[\w\"']*\s*[=:]")
 # Keys whose value is a hash/digest/identifier by nature: hex or base64 there is not a secret.
 DIGEST_KEY = re.compile(
     r"(checksum|digest|hash|sha\d*|md5|fingerprint|etag|commit|revision|rev|version|tag|image)$", re.I)

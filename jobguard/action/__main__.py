@@ -20,7 +20,12 @@ import click
 from jobguard.action import annotations
 from jobguard.action.changes import GitError, changed_files, changed_lines, repo_root
 from jobguard.action.settings import InputError, Settings
+from jobguard.check import Runner
+from jobguard.check.baseline import BaselineError
+from jobguard.cli import check as cli_check
+from jobguard.engine import ConfigError
 from jobguard.report import github
+from jobguard.report.mdsafe import truncate_utf8, utf8_len
 
 if TYPE_CHECKING:
     from jobguard.report.base import RunResult
@@ -57,8 +62,6 @@ SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024
 
 def cap_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
     """``text`` cut at a line boundary so that it and a closing note fit in ``limit`` bytes of UTF-8."""
-    from jobguard.report.mdsafe import truncate_utf8, utf8_len
-
     if utf8_len(text) <= limit:
         return text
     note = "\n\n_The summary was cut to fit GitHub's step-summary limit; the SARIF report lists every finding._\n"
@@ -90,11 +93,6 @@ def run_check(s: Settings, targets: list[str], sarif: str, markdown: str,
     None when the run could not start (bad ``args``, a broken config: reported on stderr, exit 2). File functions
     of the (untrusted) jobs may read inside ``root``, the checkout, and nowhere else unless ``args`` adds
     ``--allow-path``. Reports named by ``--output`` (SARIF, the summary, any the user adds) are written."""
-    from jobguard.check import Runner
-    from jobguard.check.baseline import BaselineError
-    from jobguard.cli import check as cli_check
-    from jobguard.engine import ConfigError
-
     os.chdir(s.workspace)  # paths in inputs, args and the config lookup are relative to the workspace
     try:
         with cli_check.check.make_context("jobguard check", check_argv(s, targets, sarif, markdown, root)) as ctx:

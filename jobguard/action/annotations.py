@@ -43,7 +43,7 @@ def build(result: RunResult, root: str, changed: dict[str, set[int]]) -> list[An
         rel = relative(f.file, root)
         level = github.annotation_level(f.enforcement_level, status == "blocking")
         title = github.annotation_title(f.rule, f.enforcement_level, status == "overridden")
-        message = github.annotation_message(f.message, f.job, f.path)
+        message = github.annotation_message(f.message, f.job, f.path_text)
         out.append(Annotation(level, rel, f.line, f.column, title, message, f.line in changed.get(rel, ())))
     for e in result.all_errors:
         rel = relative(e.file, root)

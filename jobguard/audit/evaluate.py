@@ -20,7 +20,9 @@ from dataclasses import replace
 from typing import Any
 
 from jobguard.audit.location import api_path, job_uri
+from jobguard.check.runner import annotate
 from jobguard.engine import Engine, EvalContext
+from jobguard.jobspec import JobspecError, load_api_job
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.report.base import FileResult, RunResult
 
@@ -57,9 +59,6 @@ class Evaluator:
 
     def evaluate(self, job: dict[str, Any], namespace: str) -> FileResult:
         """One job as ``GET /v1/job/:id`` returns it -> its result. Never raises."""
-        from jobguard.check.runner import _annotate
-        from jobguard.jobspec import JobspecError, load_api_job
-
         job_id = str(job.get("ID") or "")
         namespace = str(job.get("Namespace") or namespace)
         version = job.get("Version") if isinstance(job.get("Version"), int) else None
@@ -75,7 +74,7 @@ class Evaluator:
             facts = {"namespace": namespace, "job_id": job_id, "job_version": version,
                      "api_path": api_path(job_id, namespace, self.region)}
             named = [replace(f, job=name, extra={**(f.extra or {}), **facts}) for f in result.findings]
-            findings, _ = _annotate(named, loaded)
+            findings, _ = annotate(named, loaded)
         except Exception as exc:  # a bug must not hide the other jobs' results
             message = f"internal error while evaluating this job: {type(exc).__name__}: {exc}"
             return FileResult(file=file, jobs=[name], errors=[Diagnostic(file, 0, 0, message)], internal_error=True)
@@ -91,19 +90,7 @@ class Evaluator:
     def report(self, files: list[FileResult], fail_on: str = "soft-mandatory", errors: Sequence[Diagnostic] = (),
                started: float | None = None) -> RunResult:
         """The run every reporter renders: files in the order given, metadata of the rules that were found."""
-        return RunResult(files=files, fail_on=fail_on, rules=self._rule_metadata(files), errors=list(errors),
-                         root=os.getcwd(), duration=time.perf_counter() - started if started else 0.0)
+        rules = self.engine.findings_metadata(f for fr in files for f in fr.findings)
+        return RunResult(files=files, fail_on=fail_on, rules=rules, errors=list(errors), root=os.getcwd(),
+                         duration=time.perf_counter() - started if started else 0.0)
 
-    def _rule_metadata(self, files: list[FileResult]) -> dict[str, dict[str, Any]]:
-        meta: dict[str, dict[str, Any]] = {}
-        for finding in (f for fr in files for f in fr.findings):
-            if finding.rule in meta:
-                continue
-            registered = self.engine.registry.get(finding.rule) if finding.kind == "rule" else None
-            if registered is not None:
-                meta[finding.rule] = {**registered.rule.describe(), "kind": "rule"}
-            else:
-                meta[finding.rule] = {"id": finding.rule, "title": finding.title or finding.rule,
-                                      "kind": finding.kind, "severity": finding.severity,
-                                      "enforcement_level": finding.enforcement_level, "help_uri": finding.help_uri}
-        return meta

@@ -18,7 +18,7 @@ Key = tuple[str, str]  # (namespace, job ID)
 
 
 def _identity(f: Finding) -> tuple[str, str, str, str]:
-    return (f.rule, f.enforcement_level, f.path, f.message)
+    return (f.rule, f.enforcement_level, f.path_text, f.message)
 
 
 def _active(result: FileResult | None) -> dict[tuple[str, str, str, str], Finding]:
@@ -28,7 +28,7 @@ def _active(result: FileResult | None) -> dict[tuple[str, str, str, str], Findin
 
 
 def _brief(f: Finding) -> dict[str, str]:
-    return {"check": f.rule, "level": f.enforcement_level, "path": f.path, "message": f.message}
+    return {"check": f.rule, "level": f.enforcement_level, "path": f.path_text, "message": f.message}
 
 
 @dataclass

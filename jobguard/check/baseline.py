@@ -44,7 +44,7 @@ def baseline_entries(findings: Iterable[Finding]) -> list[dict[str, Any]]:
         if f.suppressed:
             continue
         entries.append({"fingerprint": fingerprint_of(f),
-                        "rule": f.rule, "job": f.job, "path": f.path})
+                        "rule": f.rule, "job": f.job, "path": f.path_text})
     return sorted(entries, key=lambda e: (e["rule"], e["job"], e["path"], e["fingerprint"]))
 
 

@@ -37,7 +37,9 @@ from jobguard.jobspec.confinement import is_inside
 from jobguard.jobspec.limits import MAX_FILE_FUNCTION_SIZE
 from jobguard.report.base import FileResult
 
-CACHE_FORMAT = "1"
+#: Part of every run key: a new format makes old entries misses instead of misread results. 2: a finding's path is
+#: stored as its key list (not the report's text) and with its ``redact_value``.
+CACHE_FORMAT = "2"
 _FILE_CALL = re.compile(r'\b(?:file|filebase64|fileexists|templatefile)\s*\(\s*("(?:[^"\\]|\\.)*"\s*[,)])?')
 _UNCACHABLE_CALL = re.compile(r"\b(?:fileset|pathexpand)\s*\(")
 
@@ -200,7 +202,16 @@ class ResultCache:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(result.to_dict(), fh, separators=(",", ":"))
+                json.dump(_entry(result), fh, separators=(",", ":"))
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only cache directory only costs speed
+
+
+def _entry(result: FileResult) -> dict[str, Any]:
+    """What the cache stores: the report form of the result, each finding's path as its list of keys (lossless,
+    no parsing on a hit) and its ``redact_value`` (not in the report form)."""
+    entry = result.to_dict()
+    entry["findings"] = [{**f.to_dict(), "path": list(f.path), "redact_value": f.redact_value}
+                         for f in result.findings]
+    return entry

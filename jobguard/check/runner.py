@@ -14,26 +14,30 @@ from __future__ import annotations
 import datetime
 import gc
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from collections.abc import Callable, Sequence
 
+from jobguard import __version__
+from jobguard.check import baseline
 from jobguard.check.budget import run_within
 from jobguard.check.discover import Source, discover_files
-from jobguard.check.snippets import is_secret_finding, mask_line, parse_path, secret_strings, stable_path, value_at
+from jobguard.check.fileroots import default_roots
+from jobguard.check.snippets import is_secret_finding, mask_line, secret_strings, stable_path, value_at
+from jobguard.engine import Engine, EvalContext
 from jobguard.engine.findings import Finding
 from jobguard.engine.fingerprints import fingerprint, value_hash
+from jobguard.jobspec import JobspecError, load_file, load_text
+from jobguard.jobspec.confinement import is_inside
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.limits import DEFAULT_FILE_TIMEOUT, MAX_JOB_FILE_SIZE, FileTimeout, LimitExceeded
 from jobguard.report.base import FileResult, RunResult
+from jobguard.report.locations import repository_root
+from jobguard.report.vcs import git_provenance
+from jobguard.secretscan import CREDENTIAL_ASSIGNMENT
 
-if TYPE_CHECKING:  # the engine module is imported when the run loads the engine, not when this module is
-    from jobguard.engine.engine import Engine
-
-_CREDENTIAL_LINE = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)[\w\"']*\s*[=:]")
 
 
 @dataclass
@@ -82,8 +86,6 @@ def _init_worker(inherited: Engine | None, engine_args: dict[str, Any], cwd: str
     global _WORKER_ENGINE
     if inherited is None:
         os.chdir(cwd)
-        from jobguard.engine import Engine
-
         inherited = Engine.load(**engine_args)
     _WORKER_ENGINE = inherited
 
@@ -103,18 +105,19 @@ def _shown_lines(text: str, file: str, findings: list[Finding], errors: list[Dia
         if not 0 < number <= len(source):
             continue
         line = source[number - 1]
-        if number in secret_lines or _CREDENTIAL_LINE.search(line) or any(s in line for s in secrets if len(s) >= 4):
+        if (number in secret_lines or CREDENTIAL_ASSIGNMENT.search(line)
+                or any(s in line for s in secrets if len(s) >= 4)):
             line = mask_line(line, secrets)
         shown[number] = line
     return shown
 
 
-def _annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
+def annotate(findings: list[Finding], loaded: Any) -> tuple[list[Finding], list[str]]:
     """Each finding with its baseline fingerprint added, and the secret values that shown lines must mask."""
     out: list[Finding] = []
     secrets: list[str] = []
     for f in findings:
-        path = parse_path(f.path) if f.path else ()
+        path = f.path
         value = value_at(loaded.canonical, path)
         if value is None:
             value = value_at(loaded.job, path)
@@ -139,9 +142,6 @@ def check_one(engine: Engine, source: str, text: str | None, variables: dict[str
 
 def _check_one(engine: Engine, source: str, text: str | None, variables: dict[str, str], var_files: list[str],
                policy_override: bool, file_roots: Sequence[str] | None) -> FileResult:
-    from jobguard.engine import EvalContext
-    from jobguard.jobspec import JobspecError, load_file, load_text
-
     started = time.perf_counter()
     if text is None and file_roots is not None and _escapes(source, file_roots):
         return FileResult(file=source, input_error=True, errors=[Diagnostic(
@@ -172,7 +172,7 @@ def _check_one(engine: Engine, source: str, text: str | None, variables: dict[st
         namespace = str(loaded.canonical.get("Namespace") or "default")
         result = engine.evaluate(loaded, policy_override=policy_override,
                                  context=EvalContext(namespace=namespace))
-        findings, secrets = _annotate(list(result.findings), loaded)
+        findings, secrets = annotate(list(result.findings), loaded)
         errors = list(result.errors)
         # the engine fails a job closed when evaluation broke; findings are judged later (baseline, --fail-on)
         failed_closed = bool(errors)
@@ -188,8 +188,6 @@ def _escapes(source: str, roots: Sequence[str]) -> bool:
     """A job file inside the allowed paths (as named) that really is elsewhere: a symbolic link out of the
     checkout would otherwise have its content parsed and quoted in reports. (A file named outside them, e.g.
     ``jobguard check /tmp/x.nomad.hcl``, is what the user asked for.)"""
-    from jobguard.jobspec.confinement import is_inside
-
     return is_inside(os.path.abspath(source), roots) and not is_inside(os.path.realpath(source), roots)
 
 
@@ -264,8 +262,6 @@ class Runner:
     def load_engine(self) -> Engine:
         """Load the engine (raises the engine's ``ConfigError`` for a broken config or policy)."""
         if self.engine is None:
-            from jobguard.engine import Engine
-
             self.engine = Engine.load(**self.options.engine_args())
         return self.engine
 
@@ -305,11 +301,10 @@ class Runner:
         checks = engine.active_checks()
         files = [replace(r, checks=checks) if not r.input_error else r for r in results if r is not None]
         files = self._baseline(files)
-        from jobguard.report.vcs import git_provenance
-
         root = _root(opts.start_dir)
-        return RunResult(files=files, fail_on=opts.fail_on, rules=self._rule_metadata(files), errors=run_errors,
-                         root=root, duration=time.perf_counter() - started, skipped=found.skipped,
+        rules = engine.findings_metadata(f for fr in files for f in fr.findings)
+        return RunResult(files=files, fail_on=opts.fail_on, rules=rules, errors=run_errors, root=root,
+                         duration=time.perf_counter() - started, skipped=found.skipped,
                          provenance=git_provenance(root))
 
     # -- steps ------------------------------------------------------------------------------------------------
@@ -321,8 +316,6 @@ class Runner:
     def _roots(self, src: Source) -> tuple[str, ...]:
         """Where this file's file functions may read: its repository (else the working directory) and every
         ``--allow-path``; computed once per directory."""
-        from jobguard.check.fileroots import default_roots
-
         where = "-" if src.is_stdin else os.path.dirname(os.path.abspath(src.path))
         if where not in self._root_cache:
             self._root_cache[where] = default_roots(where, self.options.allow_paths)
@@ -338,7 +331,7 @@ class Runner:
             return None
 
     def _cache(self, engine: Engine) -> Any:
-        from jobguard import __version__
+        # deferred (start-up time, ~10 ms: tempfile and what it imports): a --no-cache run never needs the cache
         from jobguard.check.cache import ResultCache, default_cache_dir
 
         opts = self.options
@@ -395,8 +388,6 @@ class Runner:
                                    initargs=(inherited, self.options.engine_args(), os.getcwd()))
 
     def _baseline(self, files: list[FileResult]) -> list[FileResult]:
-        from jobguard.check import baseline
-
         opts = self.options
         if opts.create_baseline:
             count = baseline.write_baseline(opts.create_baseline, [f for fr in files for f in fr.findings])
@@ -407,24 +398,7 @@ class Runner:
         accepted = baseline.read_baseline(path)
         return [replace(fr, findings=baseline.apply_baseline(fr.findings, accepted, path)) for fr in files]
 
-    def _rule_metadata(self, files: list[FileResult]) -> dict[str, dict[str, Any]]:
-        """Metadata for the rules that appear in findings (SARIF ``tool.driver.rules``, help text).
-
-        The engine's rule registry (ID -> registered rule, from the ``jobguard_rules`` hook) already holds every
-        rule, configured or not; asking the plugins again would only cost start-up time.
-        """
-        wanted = {f.rule for fr in files for f in fr.findings if f.kind == "rule"}
-        meta = self.load_engine().rule_metadata(wanted) if wanted else {}
-        for fr in files:
-            for f in fr.findings:
-                if f.rule not in meta:
-                    meta[f.rule] = {"id": f.rule, "title": f.title or f.rule, "kind": f.kind,
-                                    "severity": f.severity, "enforcement_level": f.enforcement_level,
-                                    "help_uri": f.help_uri}
-        return meta
 
 
 def _root(start_dir: str) -> str:
-    from jobguard.report.locations import repository_root
-
     return repository_root(os.getcwd() if start_dir in ("", ".") else start_dir)

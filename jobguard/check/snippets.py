@@ -12,30 +12,11 @@ from typing import Any
 
 from jobguard.engine.findings import Finding
 from jobguard.jobspec.sourcemap import Path
+from jobguard.secretscan import CREDENTIAL_NAME
 
 MASK = "****"
-_SEGMENT = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([^.\[\]]+)')
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"' + r"|'(?:[^'\\]|\\.)*'")
 _ASSIGN = re.compile(r"^(\s*[^=:]*?[=:])(\s*)(.+?)(\s*,?\s*)$")
-
-
-def parse_path(text: str) -> Path:
-    """Inverse of :func:`jobguard.jobspec.sourcemap.format_path`: ``TaskGroups[0].Env["A.B"]`` -> a key tuple."""
-    out: list[str | int] = []
-    pos = 0
-    while pos < len(text):
-        m = _SEGMENT.match(text, pos)
-        if not m or m.end() == pos:
-            break
-        ident, index, quoted, bare = m.groups()
-        if index is not None:
-            out.append(int(index))
-        elif quoted is not None:
-            out.append(re.sub(r"\\(.)", r"\1", quoted))
-        else:
-            out.append(ident if ident is not None else bare)
-        pos = m.end()
-    return tuple(out)
 
 
 def value_at(doc: Any, path: Path) -> Any:
@@ -69,22 +50,22 @@ def stable_path(doc: Any, path: Path) -> str:
     return "".join(parts)
 
 
-SECRET_RULES = frozenset({"no-inline-secrets"})
-_CREDENTIAL_KEY = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)")
 
 
 def is_secret_finding(finding: Finding) -> bool:
     """Does this finding flag a secret value (so the line it points at must be masked)?
 
-    A rule says so with ``extra["secret"]``; the seed secret rule is known by ID; a redacted message contains the
-    mask; and a finding of the "secrets" category on a credential-named key (``Env.DB_PASSWORD``) counts too. Other
-    findings in that category (say, a template's destination) point at values that are not secret themselves.
+    A rule says so by declaring ``redact_value = True`` (the engine copies it onto its findings); a redacted message
+    contains the mask; and a finding of the "secrets" category on a credential-named key (``Env.DB_PASSWORD``)
+    counts too. Other findings in that category (say, a template's destination) point at values that are not
+    secret themselves.
     """
-    extra = finding.extra or {}
-    if extra.get("secret") or finding.rule in SECRET_RULES or MASK in finding.message:
+    if finding.redact_value or MASK in finding.message:
         return True
-    last = finding.path.rsplit(".", 1)[-1] if finding.path else ""
-    return extra.get("category") == "secrets" and bool(_CREDENTIAL_KEY.search(last))
+    if (finding.extra or {}).get("category") != "secrets":
+        return False
+    key = next((k for k in reversed(finding.path) if isinstance(k, str)), "")  # Env.DB_PASSWORD, TOKENS[0]
+    return bool(CREDENTIAL_NAME.search(key))
 
 
 def mask_line(line: str, secrets: list[str]) -> str:

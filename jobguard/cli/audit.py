@@ -92,6 +92,7 @@ def _run_audit(config_path: str | None, policies: tuple[str, ...], only: list[st
                watch: bool, metrics_listen: str | None, log_level: str, **flags: Any) -> tuple[int, Any]:
     import asyncio
 
+    # deferred (fast `audit --help`): the audit stack (aiohttp) loads when the command runs
     from jobguard.audit import settings as audit_settings
     from jobguard.audit.client import AuditError
     from jobguard.audit.evaluate import Evaluator
@@ -113,6 +114,7 @@ def _run_audit(config_path: str | None, policies: tuple[str, ...], only: list[st
         _fail(str(exc), 2)
     evaluator.locate(settings.host, settings.region)
     if watch:
+        # deferred: only --watch needs the watch loop
         from jobguard.audit.console import watch_main
 
         return watch_main(evaluator, settings, fail_on=fail_on, reporters=file_reporters, color=color,
@@ -136,6 +138,7 @@ def _run_audit(config_path: str | None, policies: tuple[str, ...], only: list[st
 
 
 async def _audit_once(evaluator: Any, settings: Any, fail_on: str, quiet: bool) -> Any:
+    # deferred (fast `audit --help`): the audit stack loads when the command runs
     from jobguard.audit.client import NomadClient
     from jobguard.audit.run import audit
     from jobguard.check.progress import ProgressBar

@@ -61,6 +61,7 @@ def _parse_outputs(ctx: click.Context, param: click.Parameter, value: tuple[str,
 
 def _split_extensions(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
     """``--extensions .nomad,.job`` -> [".nomad", ".job"], validated like jobguard.hcl's ``check.extensions``."""
+    # deferred (fast `check --help`, `init`): the check stack loads when a check runs
     from jobguard.check.discover import normalize_extensions
 
     items = _split_ids(ctx, param, value)
@@ -139,6 +140,7 @@ def _run_check(paths: tuple[str, ...], config_path: str | None, policies: tuple[
                baseline: str | None, create_baseline: str | None, quiet: bool, color: bool | None,
                extensions: list[str] | None = None, verbose: bool = False,
                allow_paths: tuple[str, ...] = (), file_timeout: float = DEFAULT_FILE_TIMEOUT) -> int:
+    # deferred (fast `check --help`, `init`): the check stack loads when a check runs
     from jobguard.check import Runner
     from jobguard.check.baseline import BaselineError
     from jobguard.check.progress import ProgressBar
@@ -178,6 +180,7 @@ def check_options(paths: Sequence[str], config_path: str | None, policies: Seque
                   file_timeout: float = DEFAULT_FILE_TIMEOUT) -> CheckOptions:
     """The run ``jobguard check`` flags describe (stdin read here when a path is ``-``); the GitHub Action builds
     its run from the same flags with this function, so the two cannot drift apart."""
+    # deferred (fast `check --help`, `init`): the check stack loads when a check runs
     from jobguard.check import CheckOptions
 
     paths = list(paths) or ["."]
@@ -194,6 +197,7 @@ def reporters_for(fmt: str, outputs: list[tuple[str, str]], quiet: bool, color: 
                   ) -> tuple[bool, Any, list[tuple[Any, str]]]:
     """(colour, the stdout reporter, (reporter, path) for each ``--output``); an unknown format is exit 2.
     Shared with ``jobguard audit``."""
+    # deferred (fast `check --help`, `init`): reporters and plugins load when a check runs
     from jobguard.report.registry import UnknownFormatError, get_reporter
 
     if color is None:

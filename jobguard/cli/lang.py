@@ -29,6 +29,7 @@ def _fail_input(message: str) -> None:
 
 def _plugin_imports() -> dict[str, Any]:
     """Imports registered by installed plugins (their import names shadow built-in ones)."""
+    # deferred: `fmt` and --help start without the engine and plugins
     from jobguard.engine.errors import ConfigError
     from jobguard.plugins import discover_policy_imports
 
@@ -64,10 +65,12 @@ def _pairs(items: tuple[str, ...], what: str, json_only: bool) -> dict[str, Any]
 
 def _job_globals(job_file: str | None) -> dict[str, Any]:
     """The Nomad globals ``jobguard check`` gives a policy, for ``job_file`` (or no job) submitted as new."""
+    # deferred: only `apply` needs the engine (`fmt` and --help start without it)
     from jobguard.engine.engine import EvalContext, policy_globals
 
     if not job_file:
         return policy_globals(None, EvalContext())
+    # deferred: only `apply` with a job file needs the loader
     from jobguard.jobspec import JobspecError, load_file
 
     try:
@@ -80,6 +83,7 @@ def _job_globals(job_file: str | None) -> dict[str, Any]:
 
 
 def _read_policy(path: str):
+    # deferred: the compiler loads when a policy is read, not for --help
     from jobguard.lang import PolicySyntaxError, compile_policy
 
     try:
@@ -103,6 +107,7 @@ def _read_policy(path: str):
 def apply(policy: str, job_file: str | None, globals_: tuple[str, ...], params: tuple[str, ...], trace: bool,
           as_json: bool) -> None:
     """Evaluate one policy, like `sentinel apply`. Exit 0 pass, 1 fail, 2 undefined or bad input, 3 error."""
+    # deferred: the runtime loads when `apply` runs, not for `fmt` or --help
     from jobguard.lang import UNDEFINED
     from jobguard.lang.runtime import show
 
@@ -155,6 +160,7 @@ def test(paths: tuple[str, ...], run: str | None, verbose: bool, as_json: bool, 
     `jobguard init`), else the current folder."""
     import re
 
+    # deferred: the test runner loads when `test` runs, not for `fmt` or --help
     from jobguard.lang.testing import find_policies, run_filter, run_policy_tests
 
     if run:
@@ -190,6 +196,7 @@ def _configured_policies() -> tuple[str, ...]:
     then ``test`` agree wherever the config keeps its policies), else the current folder, as ``sentinel test``."""
     import os
 
+    # deferred: only `test` without paths reads the configuration
     from jobguard.engine.config import find_config, load_config
     from jobguard.engine.errors import ConfigError
 
@@ -209,6 +216,7 @@ def _configured_policies() -> tuple[str, ...]:
 
 def _expand_policy_sets(paths: list[Path]) -> list[Path]:
     """A sentinel.hcl among the paths stands for the policy files its policy blocks name."""
+    # deferred: only `test` given a sentinel.hcl reads policy sets
     from jobguard.engine.sentinel_set import JOBGUARD_BLOCKS, is_policy_set
     from jobguard.lang.sentinel_config import POLICY_SET_BLOCKS, SentinelConfigError, read_config_file
 
@@ -262,6 +270,7 @@ def _print_results(results, verbose: bool) -> None:
 @click.option("--check", is_flag=True, help="Do not write; exit 1 when a file is not formatted.")
 def fmt(files: tuple[str, ...], check: bool) -> None:
     """Format policy files in place (`-` reads stdin and writes stdout)."""
+    # deferred: `fmt` loads the parser and formatter only, not the engine
     from jobguard.lang import PolicySyntaxError
     from jobguard.lang.formatter import FormatError, format_source
 

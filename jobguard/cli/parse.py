@@ -34,6 +34,7 @@ def parse(canonical: bool, var: tuple[str, ...], var_files: tuple[str, ...], fil
     HCL2 (native or JSON syntax) and API JSON are recognised by content. Exit status: 0 printed; 2 the file is
     invalid (every diagnostic on stderr as FILE:LINE:COL: summary; detail) or an option is malformed.
     """
+    # deferred (fast `parse --help`): the loader loads when the command runs
     from jobguard.jobspec import JobspecError, load_file
 
     variables = _parse_var(var)

@@ -27,6 +27,7 @@ from jobguard.suggest import close_matches
               help="jobguard.hcl to show effective levels and params from (default: the nearest one upwards).")
 def rules(rule_id: str | None, fmt: str, config_path: str | None) -> None:
     """List rules, or show one rule's documentation, params and defaults."""
+    # deferred (fast `rules --help`): the engine loads when the command runs
     from jobguard.engine.errors import ConfigError
 
     try:
@@ -47,6 +48,7 @@ def rules(rule_id: str | None, fmt: str, config_path: str | None) -> None:
 
 def _effective_rules(config_path: str | None) -> list[dict[str, Any]]:
     """Every installed rule's metadata plus its effective configuration (enabled, level, severity, params)."""
+    # deferred (fast `rules --help`): the engine and plugins load when the command runs
     from jobguard import plugins
     from jobguard.contract import help_uri_of
     from jobguard.engine.config import find_config, load_config

@@ -64,9 +64,11 @@ def serve(config_path: str | None, policies: tuple[str, ...], only: tuple[str, .
     Point Nomad clients at it (NOMAD_ADDR=http://127.0.0.1:4647): job submissions are checked with the same
     engine and configuration as `jobguard check`, everything else is relayed untouched.
     """
+    # deferred (fast `serve --help`): the proxy stack loads when the command runs
     from jobguard.proxy import logsafe
 
     logsafe.configure(log_level)
+    # deferred: the proxy (aiohttp) is imported after logging is configured
     from jobguard.proxy.app import Proxy, serve_forever
     from jobguard.proxy.reload import EngineState, load_engine, proxy_block
     from jobguard.proxy.reloadcheck import ReloadRefused, policy_problems

@@ -30,6 +30,7 @@ from jobguard.jobspec.hcl.diagnostics import HCLError, RedefinedAttribute
 from jobguard.jobspec.hcl.literal import (LiteralAttribute, LiteralBlock, LiteralBody, LiteralError,
                                           read_literal_document)
 from jobguard.jobspec.sourcemap import Position
+from jobguard.lang.modules import ModuleImport, is_remote
 
 CONFIG_FILENAME = "jobguard.hcl"
 
@@ -297,8 +298,6 @@ def _build(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) 
 
 def _build_modules(config: Config, data: dict[str, Any], diagnostics: list[Diagnostic]) -> None:
     """``module "NAME" { source = "PATH" }``: ``import "NAME"`` in any policy loads that Sentinel module."""
-    from jobguard.lang.modules import ModuleImport, is_remote
-
     base_dir = Path(config.filename).parent
     for name, block in (data.get("module") or {}).items():
         line, column = config.positions[("module", name)]

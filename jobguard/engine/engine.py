@@ -26,10 +26,12 @@ from jobguard.engine.config import Config, find_config, load_config
 from jobguard.engine.errors import ConfigError
 from jobguard.engine.findings import Finding
 from jobguard.engine.schema import validate
+from jobguard.jobspec import snake_view
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.job import LoadedJob
+from jobguard.jobspec.sourcemap import Path
+from jobguard.lang.modules import ModuleImport
 from jobguard.suggest import did_you_mean
-from jobguard.jobspec.sourcemap import Path, format_path
 
 
 @dataclass
@@ -120,8 +122,6 @@ def policy_globals(loaded: LoadedJob | None, context: EvalContext,
 
     One builder for the engine and ``jobguard apply``, so a policy sees the same names whichever runs it.
     """
-    from jobguard.jobspec import snake_view
-
     return {
         **(set_globals or {}),  # a policy set's global blocks; the job's own globals win
         "job": snake_view(loaded.canonical) if loaded is not None else None,
@@ -205,7 +205,7 @@ class Engine:
             self._run_policies(loaded, context, trace, result)
         self._suppress(loaded, today, result)
         enforcement.apply_override(result.findings, policy_override)
-        result.findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule, f.path, f.message))
+        result.findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule, f.path_text, f.message))
         return result
 
     def _run_rule(self, active: ActiveRule, loaded: LoadedJob, result: Result) -> None:
@@ -222,9 +222,9 @@ class Engine:
         file, line, column = _locate(loaded, path)
         return Finding(rule=active.id, kind="rule", enforcement_level=active.enforcement_level,
                        severity=active.severity, message=message, file=file, line=line, column=column,
-                       job=loaded.id, path=format_path(path), title=active.rule.title,
-                       help_uri=help_uri_of(active.rule),
-                       extra={"category": getattr(active.rule, "category", ""), "plugin": active.plugin})
+                       job=loaded.id, path=path, title=active.rule.title, help_uri=help_uri_of(active.rule),
+                       extra={"category": getattr(active.rule, "category", ""), "plugin": active.plugin},
+                       redact_value=bool(getattr(active.rule, "redact_value", False)))
 
     def _run_policies(self, loaded: LoadedJob, context: EvalContext, trace: bool, result: Result) -> None:
         globals_ = self.policy_globals(loaded, context)
@@ -248,7 +248,7 @@ class Engine:
             result.findings.append(Finding(
                 rule=spec.name, kind="policy", enforcement_level=spec.enforcement_level,
                 severity=spec.effective_severity, message=outcome.message, file=file, line=line, column=column,
-                job=loaded.id, path="", title=_policy_title(spec), trace=outcome.trace,
+                job=loaded.id, path=(), title=_policy_title(spec), trace=outcome.trace,
                 extra={"policy_file": spec.file, "failed_rules": outcome.failing_rules,
                        "error": outcome.error is not None}))
 
@@ -314,6 +314,19 @@ class Engine:
                           "help_uri": help_uri_of(self.registry[rule_id].rule)}
                 for rule_id in sorted(set(rule_ids) & set(self.registry))}
 
+    def findings_metadata(self, findings: Iterable[Finding]) -> dict[str, dict[str, Any]]:
+        """What reports say about each rule and policy that appears in ``findings`` (SARIF ``tool.driver.rules``,
+        help links): an installed rule's :meth:`rule_metadata`, else (policies, rules of another engine) what the
+        finding itself carries. The one builder for ``jobguard check`` and ``jobguard audit``, so their reports
+        describe a rule alike."""
+        findings = list(findings)
+        meta = self.rule_metadata({f.rule for f in findings if f.kind == "rule"})
+        for f in findings:
+            if f.rule not in meta:
+                meta[f.rule] = {"id": f.rule, "title": f.title or f.rule, "kind": f.kind, "severity": f.severity,
+                                "enforcement_level": f.enforcement_level, "help_uri": f.help_uri}
+        return meta
+
     @property
     def known_ids(self) -> set[str]:
         """Every rule ID and policy name a suppression may refer to (including disabled ones)."""
@@ -321,8 +334,7 @@ class Engine:
 
     def module_files(self) -> list[tuple[str, str]]:
         """(import name, file) of the Sentinel modules the configuration declares (for reloads and the cache)."""
-        return sorted((name, ref.path) for name, ref in self.imports.items() if hasattr(ref, "load_import")
-                      and isinstance(getattr(ref, "path", None), str))
+        return sorted((name, ref.path) for name, ref in self.imports.items() if isinstance(ref, ModuleImport))
 
     def fingerprint(self) -> str:
         """A stable hash of everything that can change a result except the job itself: jobguard's version,

@@ -39,4 +39,4 @@ def fingerprint_of(finding: Finding) -> str:
     fp = (finding.extra or {}).get("fingerprint")
     if fp:
         return str(fp)
-    return fingerprint(finding.rule, finding.job, finding.path, "")
+    return fingerprint(finding.rule, finding.job, finding.path_text, "")

@@ -22,6 +22,9 @@ from jobguard.engine.enforcement import CLI_POLICY_LEVEL, DEFAULT_POLICY_LEVEL
 from jobguard.engine.errors import ConfigError
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.jobspec.sourcemap import Position
+from jobguard.lang import PolicySyntaxError, UNDEFINED, compile_policy
+from jobguard.lang.imports import BUILTIN_IMPORTS
+from jobguard.lang.modules import ImportSet, check_imports
 
 POLICY_SUFFIX = ".sentinel"
 # A policy has no severity of its own; reports still need one, so it follows the enforcement level.
@@ -135,8 +138,6 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _compile(spec: PolicySpec, config: Config, diagnostics: list[Diagnostic]) -> None:
-    from jobguard.lang import PolicySyntaxError, compile_policy
-
     try:
         spec.compiled = compile_policy(spec.text, name=spec.name, filename=spec.file)
     except PolicySyntaxError as exc:
@@ -151,8 +152,6 @@ def _compile(spec: PolicySpec, config: Config, diagnostics: list[Diagnostic]) ->
 def policy_imports(config: Config, plugin_imports: Mapping[str, Any], diagnostics: list[Diagnostic]) -> Any:
     """What ``import`` resolves to for every policy: plugin imports, then the config's modules, static data and
     mocks (later ones win). ``import "plugin"`` blocks must name an import an installed plugin provides."""
-    from jobguard.lang.modules import ImportSet
-
     for name, where in config.plugin_imports.items():
         if name not in plugin_imports:
             diagnostics.append(Diagnostic(where.file, where.line, where.column,
@@ -168,9 +167,6 @@ def check_policy_imports(specs: Sequence[PolicySpec], imports: Mapping[str, Any]
                          diagnostics: list[Diagnostic]) -> None:
     """Imports no policy run could resolve (unknown names; module files missing, not parsing or in a cycle),
     reported when the configuration loads instead of failing every job."""
-    from jobguard.lang.imports import BUILTIN_IMPORTS
-    from jobguard.lang.modules import check_imports
-
     seen: set[str] = set()
     for spec in specs:
         if spec.compiled is None:
@@ -183,8 +179,6 @@ def check_policy_imports(specs: Sequence[PolicySpec], imports: Mapping[str, Any]
 
 def _check_params(spec: PolicySpec, config: Config, diagnostics: list[Diagnostic]) -> None:
     """Params given must be declared by the policy; declared params without a default must be given."""
-    from jobguard.lang import UNDEFINED
-
     declared: Mapping[str, Any] = getattr(spec.compiled, "params", {}) or {}
     for key in spec.params:
         if key not in declared:
@@ -204,10 +198,6 @@ def _check_params(spec: PolicySpec, config: Config, diagnostics: list[Diagnostic
 def evaluate(spec: PolicySpec, globals_: dict[str, Any], imports: Mapping[str, Any], trace: bool = False,
              job_id: str = "") -> PolicyOutcome:
     """Run one compiled policy; False, undefined and runtime errors are all failures (errors fail closed)."""
-    from jobguard.lang import UNDEFINED
-
-    from jobguard.lang.modules import ImportSet
-
     result = spec.compiled.evaluate(globals=globals_, params=spec.params, trace=trace,
                                     imports=imports if type(imports) is ImportSet else dict(imports))
     description = (getattr(spec.compiled, "description", "") or "").strip()

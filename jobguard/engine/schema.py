@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Mapping
 
+from jobguard.goregex import GoRegexError, compile_go
 from jobguard.jobspec.errors import Diagnostic
 
 Positions = Mapping[tuple[Any, ...], tuple[int, int]]
@@ -74,8 +75,6 @@ def _format_checker(validator_cls: Any) -> Any:
     """The validator's format checker, with ``"format": "regex"`` meaning a Go/RE2 pattern (the dialect every
     pattern in jobguard is compiled with, see :mod:`jobguard.goregex`) instead of Python's ``re`` syntax."""
     import jsonschema
-
-    from jobguard.goregex import GoRegexError, compile_go
 
     checker = jsonschema.FormatChecker(list(validator_cls.FORMAT_CHECKER.checkers))
     checker.checks("regex", raises=GoRegexError)(lambda value: not isinstance(value, str) or bool(compile_go(value)))

@@ -35,12 +35,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Iterable, Sequence
 
+from jobguard.contract import Rule, RuleContext, Violation
 from jobguard.engine.config import Config
 from jobguard.engine.findings import Finding
 from jobguard.hookspec import hookimpl
+from jobguard.jobspec.hcl.diagnostics import MultiError
 from jobguard.jobspec.job import LoadedJob
-from jobguard.jobspec.sourcemap import Position, format_path
-from jobguard.contract import Rule, RuleContext, Violation
+from jobguard.jobspec.sourcemap import Path, Position, format_path
 from jobguard.suggest import did_you_mean
 
 INVALID = "invalid-suppression"
@@ -68,7 +69,7 @@ class Suppression:
     where: str
     position: Position | None = None
     lines: tuple[frozenset[str], int, int] | None = None  # (files, first line, last line)
-    path_prefix: str | None = None
+    path_prefix: Path | None = None
     job_wide: bool = False
 
     def covers(self, finding: Finding) -> bool:
@@ -108,10 +109,8 @@ class SuppressionSet:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _under(path: str, prefix: str) -> bool:
-    if not prefix:
-        return True
-    return path == prefix or (path.startswith(prefix) and path[len(prefix)] in ".[")
+def _under(path: Path, prefix: Path) -> bool:
+    return path[:len(prefix)] == prefix
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -235,8 +234,7 @@ def _admit(suppression: Suppression, error: str, known: set[str], today: _dt.dat
 def _from_comments(loaded: LoadedJob) -> Iterable[tuple[Suppression, str]]:
     if MARKER not in (loaded.source or "") or loaded.format != "hcl2":
         return
-    # imported here: only files with a suppression comment need the outline (start-up time of the common case)
-    from jobguard.jobspec.hcl.diagnostics import MultiError
+    # deferred (start-up time, ~2 ms): only a job file with a suppression comment needs the outline reader
     from jobguard.jobspec.hcl.outline import read_outline
 
     try:
@@ -295,7 +293,7 @@ def _from_meta(loaded: LoadedJob) -> Iterable[tuple[Suppression, str]]:
             where = str(position) if position and position.line else f'meta "{key}" at {format_path(key_path)}'
             for parsed in parse_meta(meta[key]):
                 yield Suppression("meta", parsed.rules, parsed.reason, parsed.expires, where, position,
-                                  path_prefix=format_path(path)), parsed.error
+                                  path_prefix=tuple(path)), parsed.error
 
 
 def _from_exceptions(loaded: LoadedJob, config: Config) -> Iterable[tuple[Suppression, str]]:

@@ -8,6 +8,7 @@ a finding about a defaulted field still points at the block it belongs to.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from collections.abc import Iterator
 
@@ -36,6 +37,32 @@ def format_path(path: Path) -> str:
         else:
             out.append('["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]')
     return "".join(out)
+
+
+_SEGMENT = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([^.\[]+)')
+
+
+def parse_path(text: str) -> Path:
+    """Inverse of :func:`format_path`: ``TaskGroups[0].Env["A.B"]`` -> ``("TaskGroups", 0, "Env", "A.B")``.
+
+    Only for paths that arrive as text (a report or a baseline written earlier, a hand-made finding): the engine
+    hands findings their path as a tuple. Text that ``format_path`` cannot have written is a ValueError.
+    """
+    out: list[PathKey] = []
+    pos = 0
+    while pos < len(text):
+        m = _SEGMENT.match(text, pos)
+        if m is None or (m.group(3) is not None and (text[pos] == ".") == (pos == 0)):
+            raise ValueError(f"not an API path: {text!r} (at offset {pos})")
+        index, quoted, bare = m.groups()
+        if index is not None:
+            out.append(int(index))
+        elif quoted is not None:
+            out.append(re.sub(r"\\(.)", r"\1", quoted))
+        else:
+            out.append(bare)
+        pos = m.end()
+    return tuple(out)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jobguard import jobspec
 from jobguard.jobspec.errors import Diagnostic
 from jobguard.lang.errors import PolicySyntaxError
 from jobguard.lang.modules import ImportSet, ModuleImport, check_imports
@@ -111,16 +112,14 @@ def _missing_files(config: SentinelConfig) -> list[Diagnostic]:
 
 def load_job_global(job_path: Path, case_path: Path) -> dict:
     """The snake_case view of a job file's canonical job (what policies see under ``job``)."""
-    from jobguard.jobspec import JobspecError, load_file, snake_view
-
     try:
-        loaded = load_file(str(job_path))
-    except JobspecError as exc:
+        loaded = jobspec.load_file(str(job_path))
+    except jobspec.JobspecError as exc:
         first = exc.diagnostics[0] if exc.diagnostics else Diagnostic(str(job_path), 0, 0, "invalid job file")
         raise CaseError(first) from None
     except OSError as exc:
         raise CaseError(Diagnostic(str(case_path), 0, 0, f"cannot load job file {job_path}: {exc}")) from None
-    return snake_view(loaded.canonical)
+    return jobspec.snake_view(loaded.canonical)
 
 
 # -- running ----------------------------------------------------------------------------------------------------------

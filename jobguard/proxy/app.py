@@ -17,6 +17,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from jobguard import __version__
+from jobguard.audit.service import AuditService
 from jobguard.proxy import intercept, logsafe, nacp, routing
 from jobguard.proxy.admission import Admission, Decision
 from jobguard.proxy.decisionlog import DecisionLog
@@ -76,8 +77,6 @@ class Proxy:
         self.state.pool = self.pool
         await self.state.check_startup()
         self.state.start(self.state.settings.reload_interval)
-        from jobguard.audit.service import AuditService
-
         self.audit = await AuditService.start(self)
 
     async def _cleanup(self, app: web.Application) -> None:

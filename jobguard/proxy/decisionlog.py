@@ -50,7 +50,7 @@ class DecisionLog:
             "failed": decision.lines,
             "warnings": decision.warnings,
             "findings": [{"rule": f.rule, "kind": f.kind, "enforcement_level": f.enforcement_level,
-                          "severity": f.severity, "message": f.message, "path": f.path,
+                          "severity": f.severity, "message": f.message, "path": f.path_text,
                           "suppressed": f.suppressed, "overridden": f.overridden} for f in decision.findings],
             **extra,
         }

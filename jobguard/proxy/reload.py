@@ -16,15 +16,13 @@ import logging
 import os
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from collections.abc import Callable
 
+from jobguard.engine import Engine, sources
 from jobguard.proxy import reloadcheck
 from jobguard.proxy.settings import ProxySettings
 from jobguard.proxy.snapshot import Recording, remember
-
-if TYPE_CHECKING:  # the engine is imported when the proxy loads it (start-up time of the CLI)
-    from jobguard.engine.engine import Engine
 
 log = logging.getLogger("jobguard.proxy")
 
@@ -41,8 +39,6 @@ def load_engine(config_path: str | None, extra_policies: tuple[str, ...] = (), o
     Every file is read once and atomically; what was read is kept as the engine's snapshot, from which the
     evaluation workers build theirs (see snapshot.py).
     """
-    from jobguard.engine import Engine, sources
-
     start_dir = str(Path(config_path).parent) if config_path else "."
     recording = Recording()
     with sources.using(recording):

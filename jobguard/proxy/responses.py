@@ -63,7 +63,7 @@ def multierror(items: Iterable[str]) -> str:
 
 def describe(finding: Finding) -> str:
     """One line for a finding: level, kind, name, message and where in the job."""
-    where = f" ({finding.path})" if finding.path else ""
+    where = f" ({finding.path_text})" if finding.path else ""
     state = ""
     if finding.overridden:
         state = " [overridden by PolicyOverride]"

@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from jobguard.jobspec import JobspecError, canonicalize, load_api_job
+from jobguard.jobspec.apijson import load_api_json_text
 from jobguard.proxy import routing
 from jobguard.proxy.upstream import UpstreamError
 
@@ -61,9 +63,6 @@ class _Unverifiable(Exception):
 
 
 def _json_source(source: str) -> dict[str, Any]:
-    from jobguard.jobspec import JobspecError
-    from jobguard.jobspec.apijson import load_api_json_text
-
     try:
         return load_api_json_text(source, "Submission.Source").job
     except JobspecError as exc:
@@ -71,8 +70,6 @@ def _json_source(source: str) -> dict[str, Any]:
 
 
 async def _nomad_parse(upstream: Upstream, req: NomadRequest, sub: dict[str, Any]) -> dict[str, Any]:
-    from jobguard.jobspec import JobspecError, load_api_job
-
     body = {"JobHCL": sub["Source"], "Variables": render_variables(sub.get("Variables") or "",
                                                                      sub.get("VariableFlags") or {}),
             "Canonicalize": False}
@@ -100,8 +97,6 @@ def render_variables(content: str, flags: dict[str, str]) -> str:
 
 
 def _comparable(job: dict[str, Any]) -> dict[str, Any]:
-    from jobguard.jobspec import canonicalize
-
     out = canonicalize(job)
     for name in _CLI_FIELDS:
         out.pop(name, None)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from jobguard import __version__
 from jobguard.engine.findings import ENFORCEMENT_LEVELS, STATUSES, Finding
 from jobguard.jobspec.errors import Diagnostic
 
@@ -68,7 +69,7 @@ class FileResult:
     def from_dict(cls, data: dict[str, Any]) -> FileResult:
         return cls(
             file=data["file"], jobs=list(data.get("jobs", [])),
-            findings=[Finding(**f) for f in data.get("findings", [])],
+            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             errors=[Diagnostic(**e) for e in data.get("errors", [])],
             lines={int(k): v for k, v in data.get("lines", {}).items()},
             checks=list(data.get("checks", [])), failed_closed=bool(data.get("failed_closed")),
@@ -108,8 +109,6 @@ class RunResult:
         if self.fail_on not in ENFORCEMENT_LEVELS:
             raise ValueError(f"fail_on must be one of {', '.join(ENFORCEMENT_LEVELS)}, not {self.fail_on!r}")
         if not self.version:
-            from jobguard import __version__
-
             self.version = __version__
 
     @property

@@ -61,7 +61,7 @@ class GithubReporter(Reporter):
     @staticmethod
     def _finding(f: Finding, status: str, root: str) -> str:
         return command(annotation_level(f.enforcement_level, status == "blocking"), annotation_message(f.message,
-                       f.job, f.path), file=display_path(f.file, root), line=f.line, col=f.column,
+                       f.job, f.path_text), file=display_path(f.file, root), line=f.line, col=f.column,
                        title=annotation_title(f.rule, f.enforcement_level, status == "overridden"))
 
     @staticmethod

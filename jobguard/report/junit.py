@@ -46,7 +46,7 @@ def seconds(value: float) -> str:
 def _line(f: Finding, display: str) -> str:
     where = f"{display}:{f.line}:{f.column}" if f.line else display
     job = f' job "{f.job}"' if f.job else ""
-    path = f" at {f.path}" if f.path else ""
+    path = f" at {f.path_text}" if f.path else ""
     return xml_text(f"{where}: [{f.enforcement_level}] {f.message}{job}{path}")
 
 
@@ -126,7 +126,7 @@ class JunitReporter(Reporter):
         seen: dict[str, int] = {}
         cases = []
         for f in blocking:
-            label = f.path or (f"job {f.job}" if f.job else "job")
+            label = f.path_text or (f"job {f.job}" if f.job else "job")
             seen[label] = seen.get(label, 0) + 1
             if seen[label] > 1:
                 label += f" #{seen[label]}"

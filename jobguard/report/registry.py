@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from jobguard.plugins import get_plugin_manager
 from jobguard.report.base import Reporter
 
 BUILTIN_FORMATS: dict[str, str] = {
@@ -32,8 +33,6 @@ class UnknownFormatError(ValueError):
 
 def default_plugin_manager() -> Any:
     """The process-wide plugin manager (shared with the engine, see :mod:`jobguard.plugins`)."""
-    from jobguard.plugins import get_plugin_manager
-
     return get_plugin_manager()
 
 

@@ -156,11 +156,12 @@ class SarifReporter(Reporter):
 
     def _result(self, f: Finding, rule_index: int, results: RunResult, lines: dict[int, str]) -> dict[str, Any]:
         location = self._location(f.file, f.line, f.column, results.root, lines)
-        if f.job or f.path:
-            name = f.path or f.job
+        path = f.path_text
+        if f.job or path:
+            name = path or f.job
             location["logicalLocations"] = [{
                 "name": name.rsplit(".", 1)[-1],
-                "fullyQualifiedName": f"{f.job}:{f.path}" if f.job else f.path,
+                "fullyQualifiedName": f"{f.job}:{path}" if f.job else path,
                 "kind": "object",
             }]
         result: dict[str, Any] = {
@@ -172,7 +173,7 @@ class SarifReporter(Reporter):
             "partialFingerprints": {"jobguard/v1": fingerprint_of(f)},
             "properties": {
                 "kind": f.kind, "enforcement_level": f.enforcement_level, "severity": f.severity,
-                "job": f.job, "path": f.path, "status": results.status(f), "overridden": f.overridden,
+                "job": f.job, "path": path, "status": results.status(f), "overridden": f.overridden,
             },
         }
         if f.suppressed:

@@ -58,7 +58,7 @@ class TextReporter(Reporter):
             lines.append(f"  {self._c('ERROR', 'red')} {printable(str(diag))}")
             if diag.file == fr.file:
                 lines.extend(self._snippet(fr, diag.line, diag.column))
-        for f in sorted(shown, key=lambda f: (f.line, f.column, f.rule, f.path)):
+        for f in sorted(shown, key=lambda f: (f.line, f.column, f.rule, f.path_text)):
             lines.extend(self._finding(f, fr, results))
         return lines
 
@@ -73,7 +73,7 @@ class TextReporter(Reporter):
             head += f' job "{printable(f.job)}"'
         lines = [head, f"      {printable(f.message)}"]
         if f.path:
-            lines.append(self._c(f"      at {printable(f.path)}", "dim"))
+            lines.append(self._c(f"      at {printable(f.path_text)}", "dim"))
         if status == "suppressed" and f.suppression:
             by = f.suppression.get("kind") or f.suppression.get("by") or "suppression"
             reason = f.suppression.get("reason") or ""

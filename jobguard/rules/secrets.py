@@ -67,6 +67,7 @@ class NoInlineSecrets(Rule):
     severity = "critical"
     enforcement_level = "hard-mandatory"
     category = "secrets"
+    redact_value = True  # its findings point at the secret: reports mask those lines
     rationale = ("A job spec is stored in Nomad's state, returned by `nomad job inspect` to anyone with read-job, "
                  "committed to git and printed in CI logs. A secret written into it is a leaked secret.")
     remediation = ("Read the secret at runtime with a `template` block from Vault (`secret`) or Nomad Variables "

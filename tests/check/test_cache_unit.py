@@ -1,6 +1,6 @@
 import os
 
-from jobguard.check.cache import ResultCache, default_cache_dir, referenced_files
+from jobguard.check.cache import CACHE_FORMAT, ResultCache, default_cache_dir, referenced_files
 from jobguard.engine.findings import Finding
 from jobguard.report.base import FileResult
 
@@ -61,6 +61,25 @@ def test_put_get_round_trip_and_corrupt_entries(tmp_path):
     with open(os.path.join(str(tmp_path / "c"), "ab", "ab" * 31 + ".json"), "w") as fh:
         fh.write("{broken")
     assert cache.get("ab" * 32) is None
+
+
+def test_cached_findings_keep_their_path_tuple_and_redact_flag(tmp_path):
+    """The cache stores a path as its key list (the text form is not always read back exactly, e.g. a key with a
+    dot) and the finding's redact_value, which the report form leaves out."""
+    cache = ResultCache(str(tmp_path / "c"), "run")
+    path = ("TaskGroups", 0, "Tasks", 0, "Env", "A.B_PASSWORD")
+    finding = Finding(rule="r", kind="rule", enforcement_level="advisory", severity="low", message="m",
+                      file="a.nomad", path=path, redact_value=True)
+    cache.put("ef" * 32, FileResult(file="a.nomad", findings=[finding]))
+    got = cache.get("ef" * 32).findings[0]
+    assert got.path == path and got.redact_value and got == finding
+
+
+def test_the_format_is_part_of_the_run_key(monkeypatch):
+    """Entries of an older format (a finding's path stored as text) are never read as this format's."""
+    key = _key()
+    monkeypatch.setattr("jobguard.check.cache.CACHE_FORMAT", str(int(CACHE_FORMAT) - 1))
+    assert _key() != key
 
 
 def test_cache_location_is_the_user_cache_dir_not_the_project(monkeypatch, tmp_path):

@@ -8,7 +8,12 @@ import os
 import pytest
 
 from jobguard.check import CheckOptions, Runner
+from jobguard.check.runner import check_one
+from jobguard.engine import Engine
+from jobguard.hookspec import hookimpl
+from jobguard.plugins import create_plugin_manager
 from jobguard.report.json import JsonReporter
+from jobguard.rules.base import Rule, Violation
 
 SECRET = "Tr0ub4dor&3-correct-horse"  # the inline password in the project's jobs/secret.nomad.hcl
 
@@ -201,3 +206,37 @@ def test_internal_errors_are_contained(project, monkeypatch):
     assert big.internal_error and "RuntimeError: boom" in big.errors[0].summary
     assert by_file(result)["jobs/secret.nomad.hcl"].findings and result.exit_code() == 3
     assert runner_mod._WORKER_ENGINE is None  # a serial run keeps no module-global engine: it used the runner's
+
+
+def _flag_image_engine(tmp_path, redact: bool):
+    """An engine whose only rule flags every task's image, declaring (or not) that the value is a secret."""
+
+    class FlagImage(Rule):
+        id = "test-flag-image"
+        title = "Flags the image"
+        redact_value = redact
+
+        def check(self, ctx):
+            for path, _group, _task in ctx.tasks():
+                yield Violation("image flagged", path + ("Config", "image"))
+
+    class Plugin:
+        @hookimpl
+        def jobguard_rules(self):
+            return [FlagImage()]
+
+    pm = create_plugin_manager(entry_points=False, builtins=False)
+    pm.register(Plugin(), name="flag-image")
+    return Engine.load(start_dir=tmp_path, plugin_manager=pm)
+
+
+def test_a_rule_declaring_redact_value_gets_its_lines_masked(tmp_path):
+    """Masking follows the rule's ``redact_value``, not its ID: the same finding is shown in clear without it."""
+    job = tmp_path / "web.nomad.hcl"
+    job.write_text('job "web" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n      config {\n'
+                   '        image = "registry.example/app:1.2.3"\n      }\n    }\n  }\n}\n', encoding="utf-8")
+    masked = check_one(_flag_image_engine(tmp_path, True), str(job), None, {}, [], False)
+    clear = check_one(_flag_image_engine(tmp_path, False), str(job), None, {}, [], False)
+    assert [f.redact_value for f in masked.findings] == [True] and [f.line for f in masked.findings] == [6]
+    assert masked.lines[6] == '        image = "****"' and "registry.example" not in json.dumps(masked.to_dict())
+    assert not clear.findings[0].redact_value and clear.lines[6] == '        image = "registry.example/app:1.2.3"'

@@ -1,21 +1,14 @@
-from jobguard.check.snippets import mask_line, parse_path, secret_strings, stable_path, value_at
-from jobguard.jobspec.sourcemap import format_path
-
+from jobguard.check.snippets import is_secret_finding, mask_line, secret_strings, stable_path, value_at
 from jobguard.engine.findings import Finding
 
 
-def make_finding(rule="no-inline-secrets", message="env DB_PASSWORD holds a secret", extra=None, path=""):
+def make_finding(rule="no-inline-secrets", message="env DB_PASSWORD holds a secret", extra=None, path=(),
+                 redact_value=False):
     return Finding(rule=rule, kind="rule", enforcement_level="hard-mandatory", severity="high", message=message,
-                   file="a.nomad", extra=extra or {}, path=path)
+                   file="a.nomad", extra=extra or {}, path=path, redact_value=redact_value)
 
 JOB = {"TaskGroups": [{"Name": "web", "Tasks": [{"Name": "app", "Env": {"A.B": "x", "DB_PASSWORD": "s3cr3t!!"},
                                                  "Templates": [{"EmbeddedTmpl": "k=v"}]}]}]}
-
-
-def test_parse_path_inverts_format_path():
-    for path in [("TaskGroups", 0, "Tasks", 1, "Env", "DB_PASSWORD"), ("Meta", "jobguard.ignore"),
-                 ("Env", 'we"ird'), ("ID",), ()]:
-        assert parse_path(format_path(path)) == path
 
 
 def test_value_at_and_stable_path():
@@ -39,13 +32,22 @@ def test_secret_strings_walks_containers():
 
 
 def test_secret_finding_detection():
-    from jobguard.check.snippets import is_secret_finding
-
-    assert is_secret_finding(make_finding())
-    assert is_secret_finding(make_finding(rule="x", message="m", extra={"secret": True}))
+    assert is_secret_finding(make_finding(rule="x", message="m", redact_value=True))
     assert is_secret_finding(make_finding(rule="x", message="token ghp_**** in env"))
     assert is_secret_finding(make_finding(rule="vault-templates-required", message="literal",
-                                          extra={"category": "secrets"}, path="Tasks[0].Env.DB_PASSWORD"))
+                                          extra={"category": "secrets"}, path=("Tasks", 0, "Env", "DB_PASSWORD")))
+    assert is_secret_finding(make_finding(rule="x", message="m", extra={"category": "secrets"},
+                                          path=("Config", "auth_tokens", 0)))
     assert not is_secret_finding(make_finding(rule="secret-templates-in-secrets-dir", message="outside secrets/",
-                                              extra={"category": "secrets"}, path="Templates[0].DestPath"))
+                                              extra={"category": "secrets"}, path=("Templates", 0, "DestPath")))
     assert not is_secret_finding(make_finding(rule="no-latest-tag", message="image uses latest"))
+
+
+def test_secret_finding_is_declared_by_the_rule_not_known_by_id():
+    """No rule ID is special: the seed secret rule's findings are masked because the rule declares
+    ``redact_value``, and a finding with its ID but without the flag is an ordinary one."""
+    assert not is_secret_finding(make_finding(rule="no-inline-secrets", message="env DB_PASSWORD holds a secret"))
+    from jobguard.contract import Rule
+    from jobguard.rules.secrets import NoInlineSecrets
+
+    assert NoInlineSecrets.redact_value is True and Rule.redact_value is False

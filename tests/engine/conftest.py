@@ -46,6 +46,7 @@ class EnvSecret(Rule):
     title = "Secret in env"
     severity = "critical"
     enforcement_level = "hard-mandatory"
+    redact_value = True
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         for path, _group, task in ctx.tasks():

@@ -62,6 +62,28 @@ def test_files_and_settings_the_fronts_need(tmp_path, pm):
     assert meta["test-floating-tag"]["help_uri"] == "https://example.test/rules/test-floating-tag"
 
 
+def test_findings_metadata_describes_rules_and_policies_in_findings(tmp_path, pm):
+    write(tmp_path / "p.sentinel", "main = rule { false }\n")
+    engine = _engine(tmp_path, pm, 'policy "p" {\n  source = "p.sentinel"\n}\n')
+    result = engine.evaluate(loaded())
+    meta = engine.findings_metadata(result.findings)
+    assert set(meta) == {f.rule for f in result.findings} >= {"test-floating-tag", "test-env-secret", "p"}
+    assert meta["test-floating-tag"] == {**engine.registry["test-floating-tag"].rule.describe(), "kind": "rule",
+                                         "help_uri": "https://example.test/rules/test-floating-tag"}
+    assert meta["p"] == {"id": "p", "title": "p", "kind": "policy", "severity": "low",
+                         "enforcement_level": "advisory", "help_uri": ""}
+    assert engine.findings_metadata([]) == {}
+
+
+def test_findings_carry_the_path_tuple_and_the_rules_redact_flag(tmp_path, pm):
+    engine = _engine(tmp_path, pm, "")
+    by_rule = {f.rule: f for f in engine.evaluate(loaded()).findings}
+    secret = by_rule["test-env-secret"]
+    assert secret.path == ("TaskGroups", 0, "Tasks", 0, "Env", "DB_PASSWORD") and secret.redact_value
+    assert secret.path_text == "TaskGroups[0].Tasks[0].Env.DB_PASSWORD"
+    assert not by_rule["test-floating-tag"].redact_value
+
+
 def test_defaults_without_a_config_file(tmp_path, pm):
     engine = Engine.load(start_dir=tmp_path, plugin_manager=pm)
     assert engine.config_file is None and engine.source_files() == []

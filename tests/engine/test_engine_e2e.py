@@ -55,7 +55,7 @@ def test_hcl_job_positions_and_all_suppression_forms(tmp_path, pm):
         ("test-floating-tag", 21, 9, False, None),
     ]
     side = next(f for f in result.findings if not f.suppressed)
-    assert (side.file, side.job, side.path) == ("jobs/web.nomad.hcl", "web", "TaskGroups[0].Tasks[1].Config.image")
+    assert (side.file, side.job, side.path_text) == ("jobs/web.nomad.hcl", "web", "TaskGroups[0].Tasks[1].Config.image")
     assert result.blocking() and not result.blocking("hard-mandatory")
 
 

@@ -37,8 +37,8 @@ def test_paths_without_a_position_fall_back_to_the_nearest_ancestor(tmp_path, pm
     positions = {(): (1, 1), ("TaskGroups", 0, "Tasks", 0): (4, 5)}
     result = engine_with(tmp_path, pm).evaluate(loaded(positions=positions))
     secret = next(f for f in result.findings if f.rule == "test-env-secret")
-    assert (secret.line, secret.column, secret.path) == (4, 5, "TaskGroups[0].Tasks[0].Env.DB_PASSWORD")
-    side = [f for f in result.findings if f.path.startswith("TaskGroups[0].Tasks[1]")]
+    assert (secret.line, secret.column, secret.path_text) == (4, 5, "TaskGroups[0].Tasks[0].Env.DB_PASSWORD")
+    side = [f for f in result.findings if f.path[:4] == ("TaskGroups", 0, "Tasks", 1)]
     assert [(f.line, f.column) for f in side] == [(1, 1)]
     empty = engine_with(tmp_path, pm).evaluate(loaded(positions={}))
     assert {f.line for f in empty.findings} == {0}
@@ -123,7 +123,7 @@ def test_policy_outcomes(tmp_path, pm):
     policies = {f.rule: f for f in result.findings}
     assert set(policies) == {"images", "undef", "crash"}
     images = policies["images"]
-    assert (images.kind, images.enforcement_level, images.severity, images.file, images.line, images.path) == (
+    assert (images.kind, images.enforcement_level, images.severity, images.file, images.line, images.path_text) == (
         "policy", "soft-mandatory", "medium", "web.nomad.hcl", 1, "")
     assert images.message == ("Images must come from the allow-list (failed rules: images_ok); "
                               "output: checked web")
