@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
+import tempfile
 import time
 from typing import Any, TextIO
 
@@ -103,10 +105,23 @@ class ReportFiles:
             try:
                 if path == "-":
                     continue  # stdout belongs to the live table / change lines
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(reporter.render(result))
+                replace_file(path, reporter.render(result))
             except OSError as exc:
                 log.error("cannot write report %s: %s", path, exc.strerror or exc)
+
+
+def replace_file(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a reader of a watched report (a dashboard, a CI step) sees the previous
+    report or the new one, never a truncated file. The temporary file sits next to ``path`` so the rename stays on
+    one filesystem."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 async def serve_metrics(metrics: AuditMetrics, listen: str) -> Any:

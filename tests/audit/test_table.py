@@ -151,3 +151,25 @@ def test_display_writes_one_line_per_change():
     display(table.update(KEY, entry(finding("no-raw-exec"))))
     display(None)
     assert stream.getvalue() == "default/web v1: violating, 1 blocking, 0 advisory (+no-raw-exec)\n"
+
+
+def test_watched_reports_are_replaced_atomically(tmp_path, monkeypatch):
+    """A reader of a report --watch rewrites sees the old or the new one, never a half-written file."""
+    import os
+
+    from jobguard.audit.console import replace_file
+
+    report = tmp_path / "audit.json"
+    report.write_text("old", encoding="utf-8")
+    seen = []
+    real_replace = os.replace
+
+    def watching_replace(src, dst):
+        seen.append(report.read_text(encoding="utf-8"))  # just before the swap: still the whole old report
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", watching_replace)
+    replace_file(str(report), "new report")
+    assert seen == ["old"]
+    assert report.read_text(encoding="utf-8") == "new report"
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]  # no temporary file left behind
