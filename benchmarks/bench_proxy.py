@@ -11,12 +11,16 @@ load generator (aiohttp). Measured, with the targets from the proxy's issue:
 3. 10,000 mixed requests through the proxy (register good/bad, plan, validate, GET) with 0 errors and
    0 wrong decisions (a bad job accepted, a good one denied, or a bad one reaching Nomad).
 
-The engine runs with its built-in rules plus two Sentinel policies, as ``jobguard check`` would.
+The engine runs with its built-in rules plus two Sentinel policies, as ``jobguard check`` would. Neither reads
+``existing_job``/``job_exists``, so the proxy reads the existing job *while* evaluating; with
+``--existing-job-policy`` a third (hard-mandatory) policy reads it, and the proxy reads it *before* evaluating
+(its other path: one upstream round trip more on every register).
 
 Evaluation runs in the proxy's worker processes (``--workers``, default one per CPU, at least 2); the load
 average is printed before and after, since other work on the machine shifts every number.
 
     python benchmarks/bench_proxy.py [--rate 100] [--get-rate 1000] [--requests 10000] [--latency-only]
+                                     [--existing-job-policy] [--workers N]
 """
 
 from __future__ import annotations
@@ -48,6 +52,13 @@ policy "owner-meta" {
   enforcement_level = "advisory"
 }
 """
+EXISTING_JOB_CONFIG = """
+policy "keep-owner" {
+  source            = "./keep-owner.sentinel"
+  enforcement_level = "hard-mandatory"
+}
+"""
+KEEP_OWNER_POLICY = "main = rule { not job_exists or existing_job.meta.owner is job.meta.owner }\n"
 COUNT_POLICY = "main = rule { all job.task_groups as tg { tg.count <= 5 } }\n"
 OWNER_POLICY = 'main = rule { job.meta is not null and "owner" in keys(job.meta) }\n'
 
@@ -242,7 +253,8 @@ async def mixed(session: aiohttp.ClientSession, base: str, direct: str, total: i
 # ---------------------------------------------------------------------------- main
 async def run(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="jobguard-bench-"))
-    (tmp / "jobguard.hcl").write_text(CONFIG)
+    (tmp / "jobguard.hcl").write_text(CONFIG + (EXISTING_JOB_CONFIG if args.existing_job_policy else ""))
+    (tmp / "keep-owner.sentinel").write_text(KEEP_OWNER_POLICY)
     (tmp / "group-count-limit.sentinel").write_text(COUNT_POLICY)
     (tmp / "owner-meta.sentinel").write_text(OWNER_POLICY)
     double, dport = start_double()
@@ -253,6 +265,9 @@ async def run(args: argparse.Namespace) -> int:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
             await wait_healthy(session, proxied)
+            print("policies: built-in rules, group-count-limit, owner-meta"
+                  + (", keep-owner (reads existing_job: the existing job is read before evaluating)"
+                     if args.existing_job_policy else " (the existing job is read while evaluating)"))
             print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
             await paced_registers(session, proxied, args.rate * 2, 4)  # warm-up (imports, caches, connections)
             await paced_registers(session, direct, args.rate * 2, 4)
@@ -299,6 +314,8 @@ def main() -> None:
     parser.add_argument("--get-rate", type=float, default=1000.0, help="offered GET rate for the bounded test")
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each throughput run")
     parser.add_argument("--requests", type=int, default=10_000, help="size of the mixed correctness run")
+    parser.add_argument("--existing-job-policy", action="store_true",
+                        help="add a policy that reads existing_job (the proxy then reads it before evaluating)")
     parser.add_argument("--workers", type=int, default=0, help="proxy evaluation workers (0: its default)")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -441,7 +441,37 @@ def _complete_value(f: Field, value: Any) -> Any:
         return [None if v is None else complete(v, f.elem or "") for v in value]
     if f.kind == "map" and elem_is_struct and isinstance(value, dict):
         return {k: None if v is None else complete(v, f.elem or "") for k, v in sorted(value.items())}
-    return go_sorted(copy.deepcopy(value))
+    return _sorted_copy(value)
+
+
+#: JSON scalars: immutable, so a copy of a JSON tree may share them
+_JSON_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of a JSON value: new dicts and lists at every level, the immutable scalars shared, anything
+    else (a subclass, an unexpected type) through :func:`copy.deepcopy`. The same result as ``deepcopy`` on a
+    JSON tree, several times faster (jobs are copied on every evaluation: the proxy's latency, ``check``'s time).
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k: json_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [json_copy(v) for v in value]
+    if kind in _JSON_ATOMS:
+        return value
+    return copy.deepcopy(value)
+
+
+def _sorted_copy(value: Any) -> Any:
+    """``go_sorted(copy.deepcopy(value))`` in one pass (go_sorted makes new dicts and lists anyway)."""
+    if isinstance(value, dict):
+        return {k: _sorted_copy(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_sorted_copy(v) for v in value]
+    if type(value) in _JSON_ATOMS:
+        return value
+    return copy.deepcopy(value)
 
 
 def go_sorted(value: Any) -> Any:
@@ -457,4 +487,4 @@ def go_sorted(value: Any) -> Any:
     return value
 
 
-__all__ = ["FIELDS", "SCALAR_KINDS", "STRUCTS", "Field", "complete", "field", "fields_of", "go_sorted"]
+__all__ = ["FIELDS", "SCALAR_KINDS", "STRUCTS", "Field", "complete", "field", "fields_of", "go_sorted", "json_copy"]

@@ -5,12 +5,12 @@ minutes (service) or three times a day (batch). The defaults below are the api p
 matters (the job's ``update`` is canonicalised before groups inherit it, a task's restart policy is merged onto its
 group's after the group's was defaulted), so the functions mirror the Go methods one to one.
 
-``None`` plays Go's ``nil``. The input is never modified; :func:`canonicalize` works on a completed deep copy.
+``None`` plays Go's ``nil``. The input is never modified; :func:`canonicalize` works on a completed copy (new
+dicts and lists throughout).
 """
 
 from __future__ import annotations
 
-import copy
 import posixpath
 from typing import Any
 
@@ -25,7 +25,7 @@ Obj = dict[str, Any]
 
 def canonicalize(job: Obj) -> Obj:
     """A new job dict with the api package's ``Job.Canonicalize()`` defaults filled in."""
-    j = complete(copy.deepcopy(job), "Job")
+    j = complete(job, "Job")  # new dicts and lists throughout: ``job`` is never changed nor shared
     _job(j)
     return j
 

@@ -20,12 +20,11 @@ Lists keep their order; constraint values are values, not keys, and are never to
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import cache
 from typing import Any
 
-from jobguard.jobspec.apimodel import FIELDS, STRUCTS
+from jobguard.jobspec.apimodel import FIELDS, STRUCTS, json_copy
 
 _WORD = re.compile(r"[A-Z]{2,}s(?=[A-Z]|$)|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 _EXCEPTIONS = {"MBits": "mbits", "SELinuxLabel": "selinux_label"}
@@ -53,7 +52,7 @@ def _struct(obj: Any, struct: str) -> Any:
     for key, value in obj.items():
         f = fields.get(key)
         if f is None:
-            out[snake_case(key)] = copy.deepcopy(value)
+            out[snake_case(key)] = json_copy(value)
             continue
         elem_struct = f.elem if f.elem in STRUCTS else None
         if f.kind == "struct":
@@ -63,7 +62,7 @@ def _struct(obj: Any, struct: str) -> Any:
         elif f.kind == "map" and elem_struct and isinstance(value, dict):
             value = {k: _struct(v, elem_struct) for k, v in value.items()}
         else:
-            value = copy.deepcopy(value)  # user data: a copy, so policies can never alter the loaded job
+            value = json_copy(value)  # user data: a copy, so policies can never alter the loaded job
         out[snake_case(key)] = value
     return out
 

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from jobguard.engine.findings import Finding
 from jobguard.proxy import gojson
+from jobguard.proxy.contextuse import needs_existing_job
 from jobguard.proxy.responses import describe
 from jobguard.proxy.settings import PROXY_FAIL_ON, ProxySettings
 from jobguard.proxy.upstream import Upstream, UpstreamError
@@ -93,12 +94,13 @@ class Admission:
     """Decides on jobs. ``engine`` is a callable returning the current engine (it changes on reload)."""
 
     def __init__(self, engine: Callable[[], Any], upstream: Upstream, settings: Callable[[], ProxySettings],
-                 evaluate: Callable[..., Awaitable[Any]] | None = None) -> None:
+                 judge: Callable[..., Awaitable[Any]] | None = None) -> None:
         self._engine = engine
         self.upstream = upstream
         self._settings = settings
-        #: ``await evaluate(engine, loaded, policy_override, context)``: the proxy's worker pool (workers.py)
-        self._evaluate = evaluate or _in_thread
+        #: ``await judge(engine, api_job, placement, policy_override, context)``: load and evaluate in one
+        #: round trip to the proxy's worker pool (workers.py, worker_main.judge)
+        self._judge_in_worker = judge or _in_thread
 
     @property
     def settings(self) -> ProxySettings:
@@ -124,30 +126,39 @@ class Admission:
         return decision
 
     async def _decide(self, job: dict[str, Any], caller: Caller, decision: Decision, existing: Any) -> None:
-        from jobguard.jobspec import JobspecError, load_api_job
+        """Read the context, then load, canonicalise and evaluate the job in one worker round trip.
 
-        # The context reads go out first and run while the job is loaded (CPU) in the meantime.
-        job_id = decision.job_id
-        lookups = asyncio.gather(
-            self.upstream.job(job_id, caller.namespace, caller.region, caller.token)
-            if existing is FETCH and job_id else _value(None if existing is FETCH else existing),
-            self.upstream.token_self(caller.token))
-        await asyncio.sleep(0)  # let the reads reach the network before the CPU-bound load below
+        The existing job is read with the caller's token (Nomad's refusal of that read is relayed, as
+        always). When no policy reads ``existing_job``/``job_exists`` (:mod:`.contextuse`), the read runs
+        *while* the job is evaluated instead of before; the outcome is the same, one upstream round trip
+        shorter. A job the loader rejects is INVALID even when a context read failed, either way.
+        """
+        engine = self._engine()
+        job_read = (asyncio.ensure_future(self.upstream.job(decision.job_id, caller.namespace, caller.region,
+                                                            caller.token))
+                    if existing is FETCH and decision.job_id else None)
         try:
-            loaded = load_api_job(job)
-        except JobspecError as exc:
-            decision.outcome, decision.status = INVALID, 400
-            decision.lines = [str(d) for d in exc.diagnostics] or [str(exc)]
-            await asyncio.gather(lookups, return_exceptions=True)
-            return
+            await self._decide_with(engine, job, caller, decision, existing, job_read)
+        finally:
+            if job_read is not None and not job_read.done():  # cancelled (the client went away)
+                job_read.cancel()
+
+    async def _decide_with(self, engine: Any, job: dict[str, Any], caller: Caller, decision: Decision,
+                           existing: Any, job_read: asyncio.Future[Any] | None) -> None:
+        overlap = job_read is not None and not needs_existing_job(engine)
+        try:
+            if job_read is not None and not overlap:
+                existing, token = await asyncio.gather(job_read, self._token(caller))
+            else:
+                token = await self._token(caller)
         except Exception:
-            await asyncio.gather(lookups, return_exceptions=True)
-            raise
-        decision.forward_job = loaded.job
-        loaded.canonical["Namespace"] = caller.namespace  # Nomad sets these before its own checks
-        if caller.job_region or caller.region:
-            loaded.canonical["Region"] = caller.job_region or caller.region
-        existing, token = await lookups
+            if job_read is not None:
+                await asyncio.gather(job_read, return_exceptions=True)
+            if not self._invalid(job, decision):
+                raise
+            return
+        if existing is FETCH:
+            existing = None  # no ID to look up (the loader reports the missing ID), or read in the meantime
         decision.accessor_id = str((token or {}).get("AccessorID") or "")
         allowed = caller.policy_override and await self._may_override(token, caller.token)
         decision.override_honoured = allowed
@@ -155,14 +166,59 @@ class Admission:
             decision.hint = ("PolicyOverride was ignored: the caller's ACL token holds none of the override "
                              f"policies ({', '.join(self.settings.override_acl_policies) or 'none configured'}).")
 
-        engine = self._engine()
         from jobguard.engine import EvalContext
 
         context = EvalContext(existing_job=existing, job_exists=existing is not None, namespace=caller.namespace,
                               nomad_acl_token=token)
+        placement = (caller.namespace, caller.job_region or caller.region)
         # Off the event loop, under a hard deadline (a worker process; see workers.py).
-        result = await self._evaluate(engine, loaded, allowed, context)
+        try:
+            verdict, result, loaded_job = await self._judge_in_worker(engine, job, placement, allowed, context)
+        except Exception:
+            if overlap:  # Nomad's refusal of the context read comes first, as in the sequential order
+                await job_read
+            self._keep_forward_job(job, decision)
+            raise
+        if overlap:
+            try:
+                await job_read
+            except Exception:
+                if verdict != "invalid":
+                    raise
+        if verdict == "invalid":
+            decision.outcome, decision.status, decision.lines = INVALID, 400, result
+            return
+        decision.forward_job = loaded_job
         self._judge(result, decision)
+
+    async def _token(self, caller: Caller) -> dict[str, Any] | None:
+        return await self.upstream.token_self(caller.token) if caller.token else None
+
+    @staticmethod
+    def _invalid(job: dict[str, Any], decision: Decision) -> bool:
+        """Is ``job`` one the loader rejects? Then ``decision`` becomes INVALID (400) with its diagnostics.
+        Only asked when a context read failed (loading here is the rare path; normally a worker loads)."""
+        from jobguard.jobspec import JobspecError, load_api_job
+
+        try:
+            load_api_job(job)
+        except JobspecError as exc:
+            decision.outcome, decision.status = INVALID, 400
+            decision.lines = [str(d) for d in exc.diagnostics] or [str(exc)]
+            return True
+        return False
+
+    def _keep_forward_job(self, job: dict[str, Any], decision: Decision) -> None:
+        """The evaluation failed: under fail-open/dry-run the job still goes on, as jobguard loads it (the
+        same bytes as when the evaluation succeeds). Denied otherwise, so nothing to load."""
+        if not (self.settings.fail_open or self.settings.dry_run):
+            return
+        from jobguard.jobspec import load_api_job
+
+        try:
+            decision.forward_job = load_api_job(job).job
+        except Exception:  # noqa: BLE001 - forwarded as received, as before a job could be loaded
+            decision.forward_job = None
 
     async def _may_override(self, token: dict[str, Any] | None, secret: str) -> bool:
         if not token:
@@ -211,10 +267,9 @@ class Admission:
             decision.lines = [f"jobguard could not evaluate the job (fail closed): {why}"]
 
 
-async def _value(value: Any) -> Any:
-    return value
+async def _in_thread(engine: Any, job: Any, placement: tuple[str, str], policy_override: bool,
+                     context: Any) -> tuple[str, Any, Any]:
+    from jobguard.proxy.worker_main import judge
 
-
-async def _in_thread(engine: Any, loaded: Any, policy_override: bool, context: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(
-        None, lambda: engine.evaluate(loaded, policy_override=policy_override, context=context))
+        None, lambda: judge(engine, job, placement, policy_override, context))

@@ -44,7 +44,7 @@ class Proxy:
         self.upstream = Upstream(state.settings)
         self.pool = WorkerPool(state.settings.workers or default_workers(), state.settings.eval_timeout)
         self.admission = Admission(lambda: self.state.engine, self.upstream, lambda: self.state.settings,
-                                   evaluate=self.pool.evaluate)
+                                   judge=self.pool.judge)
         self.metrics.pool = self.pool
         self.decisions = DecisionLog(state.settings.decision_log)
         self.started = time.time()

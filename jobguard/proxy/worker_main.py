@@ -14,6 +14,8 @@ which created this process and the socket: nothing else can write to it):
 
 * ``("engine", gen, load_args, snapshot)`` -> ``("ready", gen, error_or_None)``
 * ``("eval", gen, loaded_job, policy_override, context)`` -> ``("result", result)`` or ``("error", text)``
+* ``("judge", gen, api_job, placement, policy_override, context)`` -> ``("judged", verdict)`` (see :func:`judge`)
+  or ``("error", text)``: load, canonicalise and evaluate a submitted job in one round trip
 * ``("probe", gen, [(name, job_text), ...])`` -> ``("probed", [(name, errors, blocking), ...])``
 """
 
@@ -35,7 +37,7 @@ KEEP_ENGINES = 2  # the current generation and the one before (requests in fligh
 
 # Modules a fresh worker needs; the fork server imports them once so a replacement worker starts warm.
 PRELOAD = ["jobguard.proxy.worker_main", "jobguard.engine.engine", "jobguard.lang", "jobguard.jobspec.apijson",
-           "jobguard.rules"]
+           "jobguard.jobspec.canonical", "jobguard.rules"]
 
 
 def send(sock: socket.socket, message: Any) -> None:
@@ -97,6 +99,28 @@ def probe(engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, list[str]
     return out
 
 
+def judge(engine: Any, job: Any, placement: tuple[str, str], policy_override: bool, context: Any
+          ) -> tuple[str, Any, Any]:
+    """Load the API-JSON ``job`` as the proxy received it, write Nomad's effective namespace and region
+    (``placement``; a region "" leaves the job's own) into what policies see, and evaluate it.
+
+    Returns ``("invalid", diagnostics, None)`` when the loader rejects the job, else ``("result", result,
+    loaded.job)``: the job as loaded is what the proxy forwards. One call, so the proxy's event loop pays
+    neither the load nor the pickling of the loaded job (its source map, canonical form and all).
+    """
+    from jobguard.jobspec import JobspecError, load_api_job
+
+    try:
+        loaded = load_api_job(job)
+    except JobspecError as exc:
+        return "invalid", [str(d) for d in exc.diagnostics] or [str(exc)], None
+    namespace, region = placement
+    loaded.canonical["Namespace"] = namespace  # Nomad sets these before its own checks
+    if region:
+        loaded.canonical["Region"] = region
+    return "result", engine.evaluate(loaded, policy_override=policy_override, context=context), loaded.job
+
+
 def serve(sock: socket.socket) -> None:
     """Answer the parent until it closes the socket."""
     engines: dict[int, Any] = {}
@@ -118,6 +142,9 @@ def serve(sock: socket.socket) -> None:
             elif kind == "eval":
                 _, _, loaded, override, context = message
                 reply = ("result", engines[gen].evaluate(loaded, policy_override=override, context=context))
+            elif kind == "judge":
+                _, _, job, placement, override, context = message
+                reply = ("judged", judge(engines[gen], job, placement, override, context))
             elif kind == "probe":
                 reply = ("probed", probe(engines[gen], message[2]))
             else:

@@ -267,6 +267,17 @@ class WorkerPool:
         reply = await self._run(gen, ("eval", gen, loaded, policy_override, context), self.timeout)
         return reply[1]
 
+    async def judge(self, engine: Any, job: Any, placement: tuple[str, str], policy_override: bool,
+                    context: Any) -> tuple[str, Any, Any]:
+        """:func:`~jobguard.proxy.worker_main.judge` (load, canonicalise, evaluate) in a worker, in one round
+        trip, within the deadline."""
+        gen = self.generation(engine)
+        if gen is None or self._closing:
+            return await self._in_thread(lambda: worker_main.judge(engine, job, placement, policy_override,
+                                                                   context), self.timeout)
+        reply = await self._run(gen, ("judge", gen, job, placement, policy_override, context), self.timeout)
+        return reply[1]
+
     async def probe(self, engine: Any, jobs: list[tuple[str, str]]) -> list[tuple[str, list[str], list[str]]]:
         """Evaluate probe jobs (name, HCL or JSON text) with ``engine``: (name, errors, blocking) each."""
         gen = self.generation(engine)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
 
-from jobguard.jobspec.apimodel import FIELDS, STRUCTS, Field, complete, go_sorted
+from jobguard.jobspec.apimodel import FIELDS, STRUCTS, Field, complete, go_sorted, json_copy
+from jobguard.jobspec.canonical import canonicalize
 
 CORPUS = Path("/work/shared/corpus/expected")
 
@@ -131,3 +133,36 @@ def test_corpus_round_trip():
         if json.dumps(complete(_strip(job, "Job"))) != json.dumps(job):
             failures.append(str(path))
     assert not failures, f"{len(failures)}/{len(files)} differ, e.g. {failures[:3]}"
+
+
+def test_json_copy_is_a_deep_copy_of_a_json_tree() -> None:
+    tree = {"a": [1, 2.5, {"b": None, "c": True}], "d": {"e": ["x", {"f": "y"}]}, "g": "h"}
+    copied = json_copy(tree)
+    assert copied == tree == copy.deepcopy(tree)
+    assert copied is not tree and copied["a"] is not tree["a"] and copied["a"][2] is not tree["a"][2]
+    copied["d"]["e"][1]["f"] = "changed"
+    assert tree["d"]["e"][1]["f"] == "y"
+
+
+def test_json_copy_keeps_types_it_does_not_know_as_deepcopy_does() -> None:
+    class Pairs(dict):
+        pairs: list
+
+    special = Pairs(k=[1])
+    special.pairs = [("k", [1])]
+    copied = json_copy({"m": special})["m"]
+    assert type(copied) is Pairs and copied == special and copied.pairs == special.pairs
+    assert copied is not special and copied["k"] is not special["k"]
+
+
+def test_canonicalize_neither_changes_nor_shares_its_input() -> None:
+    job = {"ID": "web", "Meta": {"z": "1", "a": "2"}, "TaskGroups": [{"Name": "app", "Tasks": [
+        {"Name": "t", "Driver": "docker", "Config": {"image": "x", "args": ["a", {"n": 1}]}}]}]}
+    before = repr(job)
+    canonical = canonicalize(job)
+    assert repr(job) == before
+    config = canonical["TaskGroups"][0]["Tasks"][0]["Config"]
+    config["args"][1]["n"] = 2
+    canonical["Meta"]["a"] = "changed"
+    assert repr(job) == before
+    assert list(canonical["Meta"]) == ["a", "z"]  # Go's sorted map keys
