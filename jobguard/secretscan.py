@@ -181,8 +181,8 @@ def linear_equivalent(pattern: re.Pattern[str]) -> GoRegex | None:
     r"""The RE2 form of a detect-secrets pattern when RE2 finds exactly what Python's ``re`` finds, else None.
 
     Exact means: no flags but the default (Unicode) one, no look-arounds or back-references (RE2 refuses them), no
-    ``$``, and no escape whose class differs between the engines, except ``\s`` outside a character class, which is translated
-    to Python's own set of spaces. Checked against Python's engine by a differential test.
+    ``$``, and no escape whose class differs between the engines, except ``\s`` outside a character class, which is
+    translated to Python's own set of spaces. Checked against Python's engine by a differential test.
     """
     if pattern.flags & ~re.UNICODE or _UNICODE_ESCAPES.search(pattern.pattern) or "$" in pattern.pattern:
         return None  # (Python's ``$`` also matches before a final newline, RE2's does not)
