@@ -292,8 +292,22 @@ def g_mutant(r: random.Random) -> str:
     return text
 
 
+def g_secrets(r: random.Random) -> str:
+    """Values built to make the secret scanners backtrack: long runs of a token's prefix with no valid token."""
+    unit = r.choice(["ab", "a://", "eyJ", "sk-", "//", "://a:", " a=", " --token ", "AC", " clkey'", "glpat-",
+                     "xoxb-1-", "AKC", "hvs.", "=AP1"])
+    big = f'join("", [for i in range({r.randint(64, 1024)}) : "{(unit * 2048)[:2048]}"])'
+    where = r.choice(["env", "template", "args"])
+    if where == "env":
+        return _job('"x"', big)
+    if where == "template":
+        return _job('"x"').replace("      resources {", "      template {\n        destination = \"local/x\"\n"
+                                   f"        data = {big}\n      }}\n      resources {{", 1)
+    return _job(big)
+
+
 GENERATORS = [g_format, g_nesting, g_range, g_bcrypt, g_files, g_decode, g_strings, g_numbers, g_locals, g_dynamic,
-              g_size, g_shared, g_api_json, g_mutant]
+              g_size, g_shared, g_api_json, g_mutant, g_secrets]
 
 
 # -- the checkout ---------------------------------------------------------------------------------------------------

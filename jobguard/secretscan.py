@@ -18,10 +18,11 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any, NamedTuple
 
-from jobguard.goregex import GoRegex, compile_go, quote_meta
+from jobguard.goregex import GoRegex, GoRegexError, compile_go, quote_meta
 
 # Words that make a key a credential when they appear as a word of its name.
 CREDENTIAL_WORDS = frozenset({
@@ -159,9 +160,52 @@ def entropy(data: str, charset: str) -> float:
     return result
 
 
+# Long values are scanned by the backtracking detectors in overlapping windows: a window bounds what one regex
+# search can cost (some of detect-secrets' patterns are quadratic in the length of a run of matching characters), and
+# the overlap is longer than any match those bounded patterns can make (GitLab's agent token, up to 1,032 characters),
+# so a secret across a window boundary is still found whole in one window.
+DETECTOR_WINDOW = 4096
+DETECTOR_OVERLAP = 1088
+# Python's ``\s`` on str (what str.isspace() accepts) spelt in RE2 syntax: ASCII whitespace, the information
+# separators U+001C..U+001F, NEL and Unicode's separators.
+_PY_SPACE_RE2 = r"[\t\n\v\f\r \x{1c}-\x{1f}\x{85}\p{Z}]"
+# Escapes whose meaning differs between Python's re on str (Unicode classes) and RE2 (ASCII classes): a pattern with
+# any of them (but ``\s`` outside a class, translated above) stays on Python's engine.
+_UNICODE_ESCAPES = re.compile(r"\\[dDwWbBS]")
+
+
+class _Detector(NamedTuple):
+    """One detect-secrets detector: its secret type and each pattern on the engine that runs it safely."""
+
+    secret_type: str
+    linear: tuple[GoRegex, ...]          # patterns RE2 runs exactly, in linear time
+    backtracking: tuple[re.Pattern[str], ...]  # the others (look-arounds, Unicode classes), run in windows
+
+
+def linear_equivalent(pattern: re.Pattern[str]) -> GoRegex | None:
+    r"""The RE2 form of a detect-secrets pattern when RE2 finds exactly what Python's ``re`` finds, else None.
+
+    Exact means: no flags but the default (Unicode) one, no look-arounds or back-references (RE2 refuses them), no
+    ``$``, and no escape whose class differs between the engines, except ``\s`` outside a character class, which is
+    translated to Python's own set of spaces. Checked against Python's engine by a differential test.
+    """
+    if pattern.flags & ~re.UNICODE or _UNICODE_ESCAPES.search(pattern.pattern) or "$" in pattern.pattern:
+        return None  # (Python's ``$`` also matches before a final newline, RE2's does not)
+    source = pattern.pattern
+    if "\\s" in source:
+        if re.search(r"\[[^\]]*\\s", source):
+            return None  # \s inside a character class
+        source = source.replace("\\s", _PY_SPACE_RE2)
+    try:
+        return compile_go(source)
+    except GoRegexError:
+        return None
+
+
 @lru_cache(maxsize=1)
-def _detectors() -> tuple:
-    """detect-secrets' regex detectors, instantiated once (lazy: importing them costs ~0.1 s)."""
+def _detectors() -> tuple[_Detector, ...]:
+    """detect-secrets' regex detectors, built once (lazy: importing them costs ~0.1 s), each pattern on RE2 where
+    that is exact (every pattern that is quadratic on Python's engine is: the JWT, NPM and OpenAI ones)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import RegexBasedDetector
 
@@ -169,8 +213,39 @@ def _detectors() -> tuple:
     for secret_type, cls in sorted(get_mapping_from_secret_type_to_class().items()):
         if cls.__name__ in _SKIPPED_DETECTORS or not issubclass(cls, RegexBasedDetector):
             continue
-        out.append((secret_type, cls()))
+        linear: list[GoRegex] = []
+        backtracking: list[re.Pattern[str]] = []
+        for pattern in cls().denylist:
+            rx = linear_equivalent(pattern)
+            if rx is None:
+                backtracking.append(pattern)
+            else:
+                linear.append(rx)
+        out.append(_Detector(secret_type, tuple(linear), tuple(backtracking)))
     return tuple(out)
+
+
+def detector_windows(value: str) -> Iterator[str]:
+    """``value`` in overlapping slices of :data:`DETECTOR_WINDOW` characters (the whole value when it is short)."""
+    if len(value) <= DETECTOR_WINDOW:
+        yield value
+        return
+    step = DETECTOR_WINDOW - DETECTOR_OVERLAP
+    for start in range(0, len(value) - DETECTOR_OVERLAP, step):
+        yield value[start:start + DETECTOR_WINDOW]
+
+
+def _finds(matches: Iterable[Any], groups: int) -> bool:
+    """Does detect-secrets' ``analyze_string`` report one of these matches? With groups, only a non-empty group is."""
+    return any(groups == 0 or any(m.groups()) for m in matches)
+
+
+def detector_finds(detector: _Detector, value: str) -> bool:
+    """Would detect-secrets' detector report a secret in ``value``? In time linear in its length."""
+    if any(_finds(rx.finditer(value), rx.groups) for rx in detector.linear):
+        return True
+    return any(_finds(rx.finditer(window), rx.groups)
+               for rx in detector.backtracking for window in detector_windows(value))
 
 
 def pattern_kind(value: str) -> str | None:
@@ -180,9 +255,9 @@ def pattern_kind(value: str) -> str | None:
     for kind, rx in _HASHICORP_TOKENS:
         if rx.search(value):
             return kind
-    for secret_type, detector in _detectors():
-        for _ in detector.analyze_string(value):
-            return secret_type
+    for detector in _detectors():
+        if detector_finds(detector, value):
+            return detector.secret_type
     return None
 
 
@@ -343,9 +418,40 @@ def scan_text(text: str, left: str = "{{", right: str = "}}") -> Iterator[tuple[
                     break
 
 
+_SCHEME_CHARS = string.ascii_letters + string.digits + "+.-"
+_URL_REST = re.compile(r"[^\s\"'<>]+")
+_ASCII_LETTER = re.compile(r"[a-zA-Z]")
+
+
+def url_candidates(text: str) -> Iterator[str]:
+    """The URLs of a free text: what ``re.finditer(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s\"'<>]+", text)`` finds, in
+    linear time.
+
+    Python's backtracking engine runs that regex in quadratic time on a long run of letters: it tries every letter as
+    a scheme's start and scans the rest of the run from each (a 128 KiB template took 10 s). Here each ``://`` is
+    found once and its scheme read backwards from it; a scheme cannot span a ``://`` (``:`` and ``/`` are not scheme
+    characters), so every character is looked at a bounded number of times. As in the regex's leftmost match, a URL
+    starts at the first ASCII letter of the run of scheme characters before ``://``, and never inside the previous URL.
+    """
+    end = 0      # a URL never starts before the previous one ended
+    floor = 0    # nor before the previous ``://``
+    while (sep := text.find("://", floor)) >= 0:
+        head_start = max(end, floor)
+        floor = sep + 1
+        head = text[head_start:sep]
+        letter = _ASCII_LETTER.search(text, head_start + len(head.rstrip(_SCHEME_CHARS)), sep)
+        if letter is None:
+            continue   # checked before the rest: ``://`` repeated must not match the rest again each time
+        rest = _URL_REST.match(text, sep + 3)
+        if rest is None:
+            continue
+        yield text[letter.start():rest.end()]
+        end = floor = rest.end()
+
+
 def url_credentials_in_text(text: str) -> str | None:
-    for m in re.finditer(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+", text):
-        kind = url_credentials(m.group(0))
+    for url in url_candidates(text):
+        kind = url_credentials(url)
         if kind:
             return kind
     return None

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jobguard.rules.gotemplate import CONSUL_KV, NOMAD_VAR, VAULT, analyze, normalize_dest
-from jobguard.secretscan import is_credential_key, is_pointer_key, scan_text, secret_kind
+from jobguard.secretscan import (
+    DETECTOR_WINDOW,
+    is_credential_key,
+    is_pointer_key,
+    linear_equivalent,
+    pattern_kind,
+    scan_text,
+    secret_kind,
+    url_candidates,
+)
 
 
 @pytest.mark.parametrize("key,expected", [
@@ -83,3 +97,80 @@ def test_normalize_dest(dest, expected):
 def test_scan_text_finds_the_value_of_a_credential_flag(line, found):
     """A script rendered by a template passes the secret on the command line, as a literal."""
     assert bool(list(scan_text(line))) is found
+
+
+# -- linear time on hostile values (#17: job files from forks are untrusted) ------------------------------------------
+
+URL_REGEX = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
+URL_ALPHABET = "ab9+.-:/ \"'<>xZ@?=\u00e9\t\n"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=URL_ALPHABET, max_size=40))
+def test_url_candidates_finds_what_the_regex_finds(text):
+    assert list(url_candidates(text)) == [m.group(0) for m in URL_REGEX.finditer(text)]
+
+
+def _python_detector_finds(pattern: re.Pattern[str], value: str) -> bool:
+    """detect-secrets' own rule: a match counts unless every group of it is empty."""
+    return any(pattern.groups == 0 or any(m.groups()) for m in pattern.finditer(value))
+
+
+def _linear_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    return [(name, pattern) for name, cls in sorted(get_mapping_from_secret_type_to_class().items())
+            if hasattr(cls, "denylist") for pattern in cls().denylist if linear_equivalent(pattern) is not None]
+
+
+def test_the_quadratic_detectors_run_on_re2():
+    linear = {name for name, _ in _linear_patterns()}
+    assert {"JSON Web Token", "NPM tokens", "OpenAI Token"} <= linear
+
+
+@pytest.mark.parametrize("name,pattern", _linear_patterns(), ids=lambda v: v if isinstance(v, str) else "")
+def test_linear_detector_patterns_find_what_python_finds(name, pattern):
+    """RE2 runs a detector pattern only where it answers exactly as Python's engine: near-misses included."""
+    rx = linear_equivalent(pattern)
+    noise = st.text(alphabet="aZ9-_=./:+ \n\t\x1c\x85\u2003\u00e9\"'@", max_size=8)
+
+    @st.composite
+    def near_matches(draw):
+        text = draw(noise) + draw(st.from_regex(pattern, fullmatch=True)) + draw(noise)
+        if text and draw(st.booleans()):  # a near-miss: one character dropped or changed
+            i = draw(st.integers(0, len(text) - 1))
+            text = text[:i] + draw(st.sampled_from(["", "!", "\n", " ", "a", "."])) + text[i + 1:]
+        return text
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(near_matches())
+    def check(text):
+        assert any(rx.groups == 0 or any(m.groups()) for m in rx.finditer(text)) == \
+            _python_detector_finds(pattern, text)
+
+    check()
+
+
+def test_a_token_across_a_window_boundary_is_found():
+    token = "glpat-" + "A1b2C3d4E5f6G7h8J9k0"  # a GitLab token: its pattern has a look-ahead, so it runs in windows
+    for offset in range(DETECTOR_WINDOW - 40, DETECTOR_WINDOW + 10, 7):
+        value = "x " * (offset // 2) + token + " y" * 3000
+        assert pattern_kind(value) == "GitLab Token", offset
+
+
+@pytest.mark.parametrize("unit", ["ab", "a://", "eyJ", "sk-", "//", "://a:", " a=", " --token ", "AC", " clkey'"])
+def test_hostile_values_are_scanned_in_linear_time(unit):
+    """Shapes that made a backtracking pattern quadratic (minutes on 2 MiB values). Measured against a same-run baseline
+    (scanning an ordinary value of the same length), not a wall-clock limit: the ratio is what linear time bounds."""
+    size = 1 << 18  # 256 KiB: quadratic patterns took 10 s to minutes here; a linear scan takes ~0.2 s
+    hostile = (unit * (size // len(unit) + 1))[:size] + "!"
+    ordinary = ("lorem ipsum dolor sit amet " * (size // 27 + 1))[:size]
+
+    def cost(value: str) -> float:
+        start = time.process_time()
+        secret_kind(value, "V")
+        list(scan_text(value))
+        return time.process_time() - start
+
+    baseline = cost(ordinary)
+    assert cost(hostile) < 25 * baseline + 1.0
